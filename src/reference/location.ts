@@ -1,0 +1,67 @@
+import { ReferenceError } from '../errors.js';
+import type { DockerReference } from './docker-reference.js';
+import { formatDockerReference, parseDockerReference, withDefaultTag } from './docker-reference.js';
+
+/** Where an image lives, spelled as skopeo spells transports. */
+export type Location =
+  | { kind: 'docker'; ref: DockerReference }
+  | { kind: 'oci'; path: string; ref?: string }
+  | { kind: 'oci-archive'; path: string; ref?: string }
+  | { kind: 'docker-archive'; path: string; ref?: string }
+  | { kind: 'dir'; path: string };
+
+export type LocationKind = Location['kind'];
+
+const prefixes: LocationKind[] = ['docker', 'oci-archive', 'oci', 'docker-archive', 'dir'];
+
+/** Splits "PATH[:REF]"; a Windows drive letter or a colon inside the path's last part is not a ref. */
+function splitPathRef(input: string, body: string): { path: string; ref?: string } {
+  const i = body.lastIndexOf(':');
+  if (i < 0) return { path: body };
+  const path = body.slice(0, i);
+  const ref = body.slice(i + 1);
+  if (path === '') throw new ReferenceError(input, 'missing path before ":"');
+  if (ref === '') return { path };
+  if (ref.includes('/') && !ref.includes('@') && !/^[\w.-]+\/[\w./-]+(:[\w.-]+)?$/.test(ref)) return { path: body };
+  return { path, ref };
+}
+
+export function parseLocation(input: string): Location {
+  const colon = input.indexOf(':');
+  const scheme = colon > 0 ? input.slice(0, colon) : '';
+  if (!prefixes.includes(scheme as LocationKind)) {
+    throw new ReferenceError(
+      input,
+      `unknown or missing transport (expected one of docker://, oci:, oci-archive:, docker-archive:, dir:)`,
+    );
+  }
+  const body = input.slice(colon + 1);
+  switch (scheme as LocationKind) {
+    case 'docker': {
+      if (!body.startsWith('//')) throw new ReferenceError(input, 'docker transport needs "docker://" followed by an image reference');
+      return { kind: 'docker', ref: withDefaultTag(parseDockerReference(body.slice(2))) };
+    }
+    case 'dir':
+      if (body === '') throw new ReferenceError(input, 'missing directory path');
+      return { kind: 'dir', path: body };
+    case 'oci':
+    case 'oci-archive':
+    case 'docker-archive': {
+      if (body === '') throw new ReferenceError(input, 'missing path');
+      const { path, ref } = splitPathRef(input, body);
+      const kind = scheme as 'oci' | 'oci-archive' | 'docker-archive';
+      return ref === undefined ? { kind, path } : { kind, path, ref };
+    }
+  }
+}
+
+export function formatLocation(loc: Location): string {
+  switch (loc.kind) {
+    case 'docker':
+      return `docker://${formatDockerReference(loc.ref)}`;
+    case 'dir':
+      return `dir:${loc.path}`;
+    default:
+      return `${loc.kind}:${loc.path}${loc.ref ? `:${loc.ref}` : ''}`;
+  }
+}

@@ -1,0 +1,85 @@
+import type { Readable } from 'node:stream';
+import type { Descriptor } from '../oci/descriptor.js';
+import type { Digest } from '../oci/digest.js';
+import type { RawManifest } from '../oci/manifest.js';
+
+/**
+ * Every location kind (registry, oci layout, oci-archive, docker-archive, dir) is a
+ * source and a destination behind these two interfaces, so copying between any two is
+ * one engine.
+ *
+ * Call order for a destination (as containers/image documents it):
+ *   hasManifest? → for each blob: hasBlob / mountBlob / putBlob → putManifest (children
+ *   first, root last) → commit. Nothing is tagged before commit; a failed or aborted copy
+ *   calls abort() instead and leaves the destination as it was (plus verified blobs).
+ */
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
+export interface ImageSource {
+  /** Human form of the location, used in messages ("docker://host/repo:tag"). */
+  readonly description: string;
+  /**
+   * The manifest named by the location (`ref` undefined) or a child by digest. Digest
+   * reads are verified against the digest. Raw bytes are returned untouched.
+   */
+  getManifest(ref: Digest | undefined, opts?: ReadOptions): Promise<RawManifest>;
+  /**
+   * A blob's bytes. Implementations do NOT verify; the copy pipeline does (so that a
+   * verifier sits exactly once on every path). `offset` asks for a suffix (Range) when
+   * the source supports it; `partial` in the answer says whether it was honoured.
+   */
+  getBlob(desc: Descriptor, opts?: ReadOptions & { offset?: number }): Promise<BlobStream>;
+  /** Tags the location's repository holds (registry, OCI layout ref names). */
+  listTags?(opts?: ReadOptions): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface BlobStream {
+  stream: Readable;
+  /** The byte offset the stream starts at (0 unless a Range was honoured). */
+  offset: number;
+}
+
+export interface PutBlobOptions extends ReadOptions {
+  /** Bytes written so far, for progress. */
+  onProgress?: (bytes: number) => void;
+}
+
+export interface ImageDestination {
+  readonly description: string;
+  /** True when this destination can keep a manifest list/index (dir: and docker-archive: cannot). */
+  readonly supportsIndex: boolean;
+  /** Whether the manifest with this digest is already stored (ends a no-op copy early). */
+  hasManifest(digest: Digest, opts?: ReadOptions): Promise<boolean>;
+  hasBlob(desc: Descriptor, opts?: ReadOptions): Promise<boolean>;
+  /**
+   * Cross-repository mount inside one registry: true when the blob is now present
+   * without transferring it, false when the caller must stream it.
+   */
+  mountBlob?(desc: Descriptor, source: ImageSource, opts?: ReadOptions): Promise<boolean>;
+  /**
+   * Stores a blob whose digest and size are known. `body` is consumed once; the
+   * destination must check what it receives matches `desc` (registries do; local
+   * layouts hash while writing) and must not make the blob visible under its digest
+   * otherwise.
+   */
+  putBlob(desc: Descriptor, body: Readable, opts?: PutBlobOptions): Promise<void>;
+  /**
+   * Stores a blob whose digest is known only at the end (recompression). The callback
+   * is asked for the final digest and size after `body` ended.
+   */
+  putBlobUnknown?(
+    body: Readable,
+    result: () => { digest: Digest; size: number },
+    opts?: PutBlobOptions,
+  ): Promise<void>;
+  /** Stores a manifest; `tag` given only for the root. */
+  putManifest(raw: RawManifest, tag: string | undefined, opts?: ReadOptions): Promise<void>;
+  /** Makes the result visible (writes index.json / archive); idempotent. */
+  commit(opts?: ReadOptions): Promise<void>;
+  /** Drops temp files after a failure; never removes what was there before. */
+  abort(): Promise<void>;
+}
