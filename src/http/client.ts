@@ -1,0 +1,222 @@
+import { Readable } from 'node:stream';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { AbortedError, FerryError } from '../errors.js';
+import { Authenticator } from './auth.js';
+import { discard, MAX_ERROR_BODY_BYTES, readBounded } from './body.js';
+import type { CredentialProvider } from './credential.js';
+import { redactUrl } from './redact.js';
+import { registryError } from './registry-errors.js';
+import { defaultRetryPolicy, parseRetryAfter, RetryAfterError, retryableStatuses, withRetries, type RetryPolicy } from './retry.js';
+import { describeTlsError, isLoopbackHost, loadTlsMaterial, type TlsOptions } from './tls.js';
+
+export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface RegistryClientOptions {
+  credentials?: CredentialProvider;
+  tls?: TlsOptions;
+  retry?: RetryPolicy;
+  /** No bytes for this long on an open response or request ends it (and a retry may follow). */
+  stallTimeoutMs?: number;
+  userAgent?: string;
+  /** --debug sink; receives redacted lines only. */
+  log?: (line: string) => void;
+}
+
+export interface RequestSpec {
+  method: Method;
+  /** "/v2/…" on this registry, or an absolute URL the registry handed out (upload Location). */
+  path: string;
+  scopes: string[];
+  headers?: Record<string, string>;
+  /** Called per attempt so a retry never replays a consumed stream. */
+  body?: () => Buffer | Readable | undefined;
+  /** Statuses that are answers, not errors (e.g. 404 for an existence check). */
+  expect: number[];
+  /** Verb phrase for errors: "reading manifest", "uploading blob sha256:…". */
+  what: string;
+  /** The location to name in errors. */
+  location: string;
+  signal?: AbortSignal;
+  /** Retry on transient failures; default: GET, HEAD, PUT and DELETE, or any request whose body is a Buffer. */
+  retry?: boolean;
+}
+
+export interface Response {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+  url: URL;
+}
+
+const MAX_REDIRECTS = 5;
+const DEFAULT_STALL_MS = 120_000;
+
+/**
+ * One registry host: connection pool, TLS, auth state, retries, redirects. Everything
+ * that speaks HTTP to a registry goes through request(); it knows no protocol beyond
+ * "/v2/" and auth.
+ */
+export class RegistryClient {
+  readonly host: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly auth: Authenticator;
+  private readonly retry: RetryPolicy;
+  private readonly log: ((line: string) => void) | undefined;
+  private readonly userAgent: string;
+  private base: Promise<URL> | undefined;
+  private dispatcherReady: Promise<void> | undefined;
+  private tlsConnect: Record<string, unknown> = {};
+
+  constructor(host: string, private readonly opts: RegistryClientOptions = {}) {
+    this.host = host;
+    this.retry = opts.retry ?? defaultRetryPolicy;
+    this.log = opts.log;
+    this.userAgent = opts.userAgent ?? 'ferry/0.1';
+    const stall = opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
+    const connect = (o: Record<string, unknown>) => Object.assign(o, this.tlsConnect);
+    const agentOpts = { bodyTimeout: stall, headersTimeout: stall, keepAliveTimeout: 10_000, connect: connect({}) };
+    const useProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
+    // the connect object is filled in before the first request (TLS files are read async)
+    this.dispatcher = useProxy ? new EnvHttpProxyAgent({ ...agentOpts, requestTls: agentOpts.connect }) : new Agent(agentOpts);
+    this.tlsConnect = agentOpts.connect;
+    this.auth = new Authenticator({
+      registry: host,
+      credentials: opts.credentials ?? (async () => undefined),
+      dispatcher: this.dispatcher,
+      allowInsecureRealm: opts.tls?.verify === false,
+      userAgent: this.userAgent,
+      log: this.log,
+    });
+  }
+
+  get authenticator(): Authenticator {
+    return this.auth;
+  }
+
+  private async prepareTls(): Promise<void> {
+    this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then((m) => {
+      Object.assign(this.tlsConnect, m);
+    });
+    return this.dispatcherReady;
+  }
+
+  /** https, or http for loopback / --tls-verify=false when the server does not speak TLS. */
+  baseUrl(signal?: AbortSignal): Promise<URL> {
+    this.base ??= this.ping(signal);
+    this.base.catch(() => {
+      this.base = undefined;
+    });
+    return this.base;
+  }
+
+  private async ping(signal?: AbortSignal): Promise<URL> {
+    await this.prepareTls();
+    const insecureOk = this.opts.tls?.verify === false || isLoopbackHost(this.host);
+    const https = new URL(`https://${this.host}/v2/`);
+    try {
+      return await this.pingAt(https, signal);
+    } catch (e) {
+      if (e instanceof FerryError && e.code !== 'ERR_NETWORK') throw e;
+      if (!insecureOk) throw e;
+      const http = new URL(`http://${this.host}/v2/`);
+      return await this.pingAt(http, signal);
+    }
+  }
+
+  private async pingAt(url: URL, signal?: AbortSignal): Promise<URL> {
+    const res = await withRetries(this.retry, () => this.send('GET', url, {}, undefined, signal), { signal });
+    await discard(res.body);
+    this.log?.(`ping ${url.origin} -> ${res.statusCode}`);
+    if (res.statusCode === 401) this.auth.setChallenge(res.headers['www-authenticate']);
+    else if (res.statusCode !== 200) throw registryError('pinging registry', this.host, res.statusCode, undefined);
+    return new URL(url.origin);
+  }
+
+  private async send(method: Method, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const started = Date.now();
+    try {
+      const res = await request(url, { method, headers: { 'user-agent': this.userAgent, ...headers }, body, dispatcher: this.dispatcher, signal });
+      this.log?.(`HTTP ${method} ${redactUrl(url)} -> ${res.statusCode} (${Date.now() - started} ms)`);
+      return res;
+    } catch (e) {
+      if (signal?.aborted) throw new AbortedError();
+      const tls = describeTlsError(this.host, e);
+      if (tls) throw tls;
+      this.log?.(`HTTP ${method} ${redactUrl(url)} failed: ${(e as Error).message}`);
+      throw new FerryError('ERR_NETWORK', `cannot reach ${url.host} (${method} ${url.pathname}): ${describeNetworkError(e)}`, { cause: e });
+    }
+  }
+
+  /** Sends a request with auth, redirects and retries; throws a RegistryError for unexpected statuses. */
+  async request(spec: RequestSpec): Promise<Response> {
+    const base = await this.baseUrl(spec.signal);
+    const retryable = spec.retry ?? (spec.method === 'GET' || spec.method === 'HEAD' || spec.method === 'PUT' || spec.method === 'DELETE');
+    const policy = retryable ? this.retry : { ...this.retry, retries: 0 };
+    let scopes = spec.scopes;
+    let authRetried = false;
+    return withRetries(
+      policy,
+      async () => {
+        for (;;) {
+          const res = await this.attempt(spec, new URL(spec.path, base), scopes);
+          if (res.status === 401 && !authRetried) {
+            authRetried = true;
+            const next = this.auth.onUnauthorized(res.headers['www-authenticate'], scopes, res.sentAuth);
+            await discard(res.body);
+            if (next) {
+              scopes = next;
+              continue;
+            }
+            throw registryError(spec.what, spec.location, 401, undefined);
+          }
+          if (spec.expect.includes(res.status)) return res;
+          const errBody = spec.method === 'HEAD' ? undefined : await readBounded(res.body, MAX_ERROR_BODY_BYTES, spec.what).catch(() => undefined);
+          const err = registryError(spec.what, spec.location, res.status, errBody);
+          const after = parseRetryAfter(res.headers['retry-after']);
+          if (retryableStatuses.has(res.status) && after !== undefined) throw new RetryAfterError(err, after);
+          throw err;
+        }
+      },
+      { signal: spec.signal, onRetry: (e, n, d) => this.log?.(`retry ${n} of ${spec.what} in ${d} ms: ${(e as Error).message}`) },
+    );
+  }
+
+  private async attempt(spec: RequestSpec, url: URL, scopes: string[]): Promise<Response & { sentAuth: boolean }> {
+    let current = url;
+    let sentAuth = false;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { ...spec.headers };
+      // Authorization only ever goes to the registry's own origin, never to a redirect target.
+      const sameHost = current.host === this.host;
+      if (sameHost) {
+        const authz = await this.auth.header(scopes, spec.signal);
+        if (authz) {
+          headers['authorization'] = authz;
+          sentAuth = true;
+        }
+      }
+      const body = hop === 0 ? spec.body?.() : undefined;
+      const res = await this.send(spec.method, current, headers, body, spec.signal);
+      const location = res.headers['location'];
+      const isRedirect = [301, 302, 303, 307, 308].includes(res.statusCode) && !spec.expect.includes(res.statusCode);
+      if (isRedirect && typeof location === 'string' && (spec.method === 'GET' || spec.method === 'HEAD')) {
+        await discard(res.body);
+        if (hop >= MAX_REDIRECTS) throw new FerryError('ERR_REGISTRY', `${spec.what} ${spec.location}: too many redirects`);
+        current = new URL(location, current);
+        continue;
+      }
+      return { status: res.statusCode, headers: res.headers, body: res.body, url: current, sentAuth };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+function describeNetworkError(e: unknown): string {
+  const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.code && err.code !== 'UND_ERR' ? err.code : err.cause?.code;
+  const msg = err.cause?.message ?? err.message ?? String(e);
+  return code && !msg.includes(code) ? `${code} ${msg}` : msg;
+}

@@ -1,0 +1,28 @@
+import { RegistryClient, type RegistryClientOptions } from '../../http/client.js';
+import { DOCKER_HUB, DOCKER_HUB_API } from '../../reference/docker-reference.js';
+
+/**
+ * Shares one RegistryClient (connections, tokens) per registry and credential set, so a
+ * copy within one registry, or a merge of many sources, fetches each token once.
+ */
+export class ClientPool {
+  private readonly clients = new Map<string, RegistryClient>();
+
+  /** `identity` distinguishes credential sets (e.g. "src" vs "dest" when their flags differ). */
+  get(registry: string, identity: string, options: RegistryClientOptions): RegistryClient {
+    const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
+    const key = `${host}\u0000${identity}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new RegistryClient(host, options);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.allSettled(all.map((c) => c.close()));
+  }
+}

@@ -1,0 +1,100 @@
+import type { Readable } from 'node:stream';
+import { FerryError } from '../../errors.js';
+import type { RegistryClient } from '../../http/client.js';
+import type { Descriptor } from '../../oci/descriptor.js';
+import type { Digest } from '../../oci/digest.js';
+import type { RawManifest } from '../../oci/manifest.js';
+import type { DockerReference } from '../../reference/docker-reference.js';
+import type { ImageDestination, ImageSource, PutBlobOptions, ReadOptions } from '../types.js';
+import { cancelUpload, finishUpload, headBlob, mountBlob, patchUpload, putUpload, startUpload } from './blobs.js';
+import { headManifest, putManifest, type RepoContext } from './manifests.js';
+import { RegistrySource } from './source.js';
+
+export class RegistryDestination implements ImageDestination {
+  readonly description: string;
+  readonly supportsIndex = true;
+  readonly ctx: RepoContext;
+  /** Upload sessions a refused mount opened (202), reused by the following putBlob. */
+  private readonly openUploads = new Map<Digest, URL>();
+
+  constructor(
+    readonly ref: DockerReference,
+    readonly client: RegistryClient,
+    description: string,
+  ) {
+    this.description = description;
+    this.ctx = { client, repository: ref.repository, location: description };
+  }
+
+  /** The tag the root is pushed under, if the location names one. */
+  get tag(): string | undefined {
+    return this.ref.tag;
+  }
+
+  async hasManifest(digest: Digest, opts: ReadOptions = {}): Promise<boolean> {
+    return (await headManifest(this.ctx, digest, opts.signal, 'push')) !== undefined;
+  }
+
+  /** What the destination's tag points at now (one HEAD), for no-op detection. */
+  async taggedDigest(opts: ReadOptions = {}): Promise<Digest | undefined> {
+    if (!this.ref.tag) return undefined;
+    return (await headManifest(this.ctx, this.ref.tag, opts.signal, 'push'))?.digest;
+  }
+
+  async hasBlob(desc: Descriptor, opts: ReadOptions = {}): Promise<boolean> {
+    // push scope up front: the token that answers the HEAD also serves the upload
+    const size = await headBlob(this.ctx, desc.digest, opts.signal, 'push');
+    return size !== undefined && (size < 0 || size === desc.size);
+  }
+
+  async mountBlob(desc: Descriptor, source: ImageSource, opts: ReadOptions = {}): Promise<boolean> {
+    if (!(source instanceof RegistrySource) || source.client.host !== this.client.host) return false;
+    if (source.ref.repository === this.ref.repository) return false;
+    try {
+      const result = await mountBlob(this.ctx, desc.digest, source.ref.repository, opts.signal);
+      if (result === 'mounted') return true;
+      this.openUploads.set(desc.digest, result);
+      return false;
+    } catch (e) {
+      // a token without pull on the source repository is refused (401/403); streaming still works
+      if (e instanceof FerryError && (e.code === 'ERR_UNAUTHORIZED' || e.code === 'ERR_DENIED')) return false;
+      throw e;
+    }
+  }
+
+  async putBlob(desc: Descriptor, body: Readable, opts: PutBlobOptions = {}): Promise<void> {
+    const upload = this.openUploads.get(desc.digest) ?? (await startUpload(this.ctx, opts.signal));
+    this.openUploads.delete(desc.digest);
+    try {
+      await putUpload(this.ctx, upload, desc, body, opts.signal);
+    } catch (e) {
+      void cancelUpload(this.ctx, upload);
+      throw e;
+    }
+  }
+
+  async putBlobUnknown(body: Readable, result: () => { digest: Digest; size: number }, opts: PutBlobOptions = {}): Promise<void> {
+    let upload = await startUpload(this.ctx, opts.signal);
+    try {
+      upload = await patchUpload(this.ctx, upload, body, opts.signal);
+      await finishUpload(this.ctx, upload, result().digest, opts.signal);
+    } catch (e) {
+      void cancelUpload(this.ctx, upload);
+      throw e;
+    }
+  }
+
+  async putManifest(raw: RawManifest, tag: string | undefined, opts: ReadOptions = {}): Promise<void> {
+    await putManifest(this.ctx, tag ?? raw.digest, raw, opts.signal);
+  }
+
+  async commit(): Promise<void> {
+    // a registry makes each manifest visible as it is pushed; the tag was the last push
+  }
+
+  async abort(): Promise<void> {
+    const uploads = [...this.openUploads.values()];
+    this.openUploads.clear();
+    await Promise.allSettled(uploads.map((u) => cancelUpload(this.ctx, u)));
+  }
+}

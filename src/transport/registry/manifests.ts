@@ -1,0 +1,112 @@
+import { DigestMismatchError, FerryError } from '../../errors.js';
+import type { RegistryClient } from '../../http/client.js';
+import { readBounded } from '../../http/body.js';
+import { repositoryScope } from '../../http/scope.js';
+import type { Digest } from '../../oci/digest.js';
+import { digestOf, isDigest } from '../../oci/digest.js';
+import { manifestAccept } from '../../oci/media-types.js';
+import type { RawManifest } from '../../oci/manifest.js';
+import { MAX_MANIFEST_BYTES, MAX_MANIFEST_PUSH_BYTES, parseManifest } from '../../oci/manifest.js';
+
+/** Manifest endpoints of the distribution API for one repository. */
+export interface RepoContext {
+  client: RegistryClient;
+  repository: string;
+  /** Location named in errors. */
+  location: string;
+}
+
+export interface ManifestHead {
+  digest: Digest | undefined;
+  mediaType: string | undefined;
+  size: number | undefined;
+}
+
+function header(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export async function getManifest(ctx: RepoContext, reference: string, signal?: AbortSignal): Promise<RawManifest> {
+  const res = await ctx.client.request({
+    method: 'GET',
+    path: `/v2/${ctx.repository}/manifests/${reference}`,
+    scopes: [repositoryScope(ctx.repository, 'pull')],
+    headers: { accept: manifestAccept },
+    expect: [200],
+    what: 'reading manifest',
+    location: ctx.location,
+    signal,
+  });
+  const bytes = await readBounded(res.body, MAX_MANIFEST_BYTES, `manifest of ${ctx.location}`);
+  const contentType = header(res.headers, 'content-type');
+  const parsed = parseManifest(bytes, contentType);
+  const actual = digestOf(bytes, isDigest(reference) ? reference : undefined);
+  // By digest the bytes must hash to it; by tag the registry's header must agree with the bytes.
+  if (isDigest(reference) && actual !== reference) throw new DigestMismatchError(`manifest of ${ctx.location}`, reference, actual);
+  const claimed = header(res.headers, 'docker-content-digest');
+  if (!isDigest(reference) && claimed && isDigest(claimed) && digestOf(bytes, claimed) !== claimed) {
+    throw new DigestMismatchError(`manifest of ${ctx.location} (Docker-Content-Digest)`, claimed, digestOf(bytes, claimed));
+  }
+  return { bytes, mediaType: parsed.mediaType, digest: actual };
+}
+
+/** HEAD a manifest: undefined when absent. Always with the full Accept (distribution 404s OCI types otherwise). */
+export async function headManifest(ctx: RepoContext, reference: string, signal?: AbortSignal, scope: 'pull' | 'push' = 'pull'): Promise<ManifestHead | undefined> {
+  const res = await ctx.client.request({
+    method: 'HEAD',
+    path: `/v2/${ctx.repository}/manifests/${reference}`,
+    scopes: [repositoryScope(ctx.repository, ...(scope === 'push' ? (['pull', 'push'] as const) : (['pull'] as const)))],
+    headers: { accept: manifestAccept },
+    expect: [200, 404],
+    what: 'checking manifest',
+    location: ctx.location,
+    signal,
+  });
+  await res.body.dump().catch(() => undefined);
+  if (res.status === 404) return undefined;
+  const d = header(res.headers, 'docker-content-digest');
+  const len = header(res.headers, 'content-length');
+  return {
+    digest: d && isDigest(d) ? d : undefined,
+    mediaType: header(res.headers, 'content-type')?.split(';')[0],
+    size: len ? Number(len) : undefined,
+  };
+}
+
+export async function putManifest(ctx: RepoContext, reference: string, raw: RawManifest, signal?: AbortSignal): Promise<Digest> {
+  if (raw.bytes.byteLength > MAX_MANIFEST_PUSH_BYTES) {
+    throw new FerryError('ERR_TOO_LARGE', `manifest ${raw.digest} is ${raw.bytes.byteLength} bytes; registries accept at most ${MAX_MANIFEST_PUSH_BYTES}`);
+  }
+  const body = Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
+  const res = await ctx.client.request({
+    method: 'PUT',
+    path: `/v2/${ctx.repository}/manifests/${reference}`,
+    scopes: [repositoryScope(ctx.repository, 'pull', 'push')],
+    headers: { 'content-type': raw.mediaType },
+    body: () => body,
+    expect: [201, 200, 202],
+    what: `pushing manifest ${raw.digest} to`,
+    location: ctx.location,
+    signal,
+  });
+  await res.body.dump().catch(() => undefined);
+  const d = header(res.headers, 'docker-content-digest');
+  if (d && isDigest(d) && d !== raw.digest && digestOf(raw.bytes, d) !== d) {
+    throw new DigestMismatchError(`manifest pushed to ${ctx.location}`, raw.digest, d);
+  }
+  return raw.digest;
+}
+
+export async function deleteManifest(ctx: RepoContext, reference: string, signal?: AbortSignal): Promise<void> {
+  const res = await ctx.client.request({
+    method: 'DELETE',
+    path: `/v2/${ctx.repository}/manifests/${reference}`,
+    scopes: [repositoryScope(ctx.repository, 'delete')],
+    expect: [202, 200],
+    what: 'deleting manifest',
+    location: ctx.location,
+    signal,
+  });
+  await res.body.dump().catch(() => undefined);
+}
