@@ -110,5 +110,5 @@ export function expectImage(m: Manifest, where: string): ImageManifest {
 
 /** Serialises a manifest ferry built or rewrote (never used for manifests copied unchanged). */
 export function encodeManifest(doc: object): Uint8Array {
-  return Buffer.from(JSON.stringify(doc, null, 2), 'utf8');
+  return Buffer.from(JSON.stringify(doc), "utf8");
 }

@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { deleteImage } from '../delete/delete.js';
+import { addSideFlags, sideOptions } from './flags.js';
+import { session, type CommandContext } from './context.js';
+
+export function deleteCommand(ctx: CommandContext): Command {
+  const cmd = new Command('delete')
+    .description('delete a tag (only that tag) or a manifest by digest (with every tag on it)')
+    .argument('<location>', 'docker://REGISTRY/REPO:TAG or docker://REGISTRY/REPO@DIGEST')
+    .option('--manifest', "delete the manifest behind a tag and every tag on it (skopeo's behaviour)")
+    .option('--retry-times <n>', 'retries for transient failures');
+  addSideFlags(cmd, '');
+  return cmd.action(async (location: string, opts: Record<string, unknown>) => {
+    const r = await deleteImage(location, { ...session(ctx, opts), ...sideOptions(opts, ''), manifest: opts['manifest'] === true });
+    if (r.removed === 'manifest') ctx.stdout.write(`Deleted manifest ${r.digest} and every tag pointing at it\n`);
+    else ctx.stdout.write(`Deleted tag ${location} (manifest ${r.digest} and its other tags remain)\n`);
+  });
+}

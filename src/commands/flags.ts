@@ -1,0 +1,48 @@
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors.js';
+import type { SideOptions } from '../transport/open.js';
+
+/**
+ * Connection flags as skopeo spells them: plain for one-location commands, with
+ * --src-/--dest- prefixes for copy. `--tls-verify=false` takes a value, as in skopeo.
+ */
+export function parseBool(flag: string) {
+  return (value: string | undefined): boolean => {
+    if (value === undefined || value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    throw new UsageError(`${flag} takes true or false, not "${value}"`);
+  };
+}
+
+export function addSideFlags(cmd: Command, prefix: '' | 'src-' | 'dest-'): Command {
+  const who = prefix === '' ? '' : prefix === 'src-' ? ' for the source' : ' for the destination';
+  return cmd
+    .addOption(new Option(`--${prefix}creds <user:password>`, `credentials${who}`))
+    .addOption(new Option(`--${prefix}registry-token <token>`, `bearer token${who}`))
+    .addOption(new Option(`--${prefix}no-creds`, `access the registry anonymously${who}`))
+    .addOption(new Option(`--${prefix}authfile <path>`, `auth file${who}`))
+    .addOption(new Option(`--${prefix}tls-verify [bool]`, `verify TLS${who}; false also allows plain HTTP`).argParser(parseBool(`--${prefix}tls-verify`)))
+    .addOption(new Option(`--${prefix}cert-dir <dir>`, `certs.d-style folder with *.crt CAs and a client *.cert/*.key${who}`));
+}
+
+function camel(s: string): string {
+  return s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+export function sideOptions(opts: Record<string, unknown>, prefix: '' | 'src-' | 'dest-'): SideOptions {
+  const get = (name: string) => opts[camel(`${prefix}${name}`)];
+  const out: SideOptions = {};
+  const creds = get('creds');
+  if (typeof creds === 'string') out.creds = creds;
+  const token = get('registry-token');
+  if (typeof token === 'string') out.registryToken = token;
+  // commander turns --no-creds into creds=false for the plain form
+  if (get('no-creds') === true || (prefix === '' && opts['creds'] === false)) out.noCreds = true;
+  const authFile = get('authfile') ?? opts['authfile'];
+  if (typeof authFile === 'string') out.authFile = authFile;
+  const tls = get('tls-verify');
+  if (typeof tls === 'boolean') out.tlsVerify = tls;
+  const certDir = get('cert-dir');
+  if (typeof certDir === 'string') out.certDir = certDir;
+  return out;
+}

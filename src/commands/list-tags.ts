@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { listTags } from '../tags/list-tags.js';
+import { addSideFlags, sideOptions } from './flags.js';
+import { session, writeJson, type CommandContext } from './context.js';
+
+export function listTagsCommand(ctx: CommandContext): Command {
+  const cmd = new Command('list-tags')
+    .description('list the tags of a repository ({"Repository","Tags"} like skopeo)')
+    .argument('<location>', 'docker://REGISTRY/REPOSITORY or oci:PATH')
+    .option('--retry-times <n>', 'retries for transient failures');
+  addSideFlags(cmd, '');
+  return cmd.action(async (location: string, opts: Record<string, unknown>) => {
+    writeJson(ctx, await listTags(location, { ...session(ctx, opts), ...sideOptions(opts, '') }));
+  });
+}

@@ -1,0 +1,87 @@
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { AbortedError, FerryError } from '../errors.js';
+import { isRetryable } from '../http/retry.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { ProgressStream } from '../stream/progress.js';
+import { resumableStream } from '../stream/resumable.js';
+import { VerifyStream } from '../stream/verify.js';
+import type { ImageDestination, ImageSource } from '../transport/types.js';
+import type { EventSink } from './events.js';
+
+export interface BlobCopyContext {
+  source: ImageSource;
+  dest: ImageDestination;
+  signal?: AbortSignal;
+  retries: number;
+  emit: EventSink;
+}
+
+export type BlobOutcome = 'skipped' | 'mounted' | 'copied';
+
+/** A source read that resumes by Range after a break, as one continuous stream. */
+export function openSourceBlob(ctx: BlobCopyContext, desc: Descriptor): Readable {
+  return resumableStream((offset) => ctx.source.getBlob(desc, { offset, signal: ctx.signal }), {
+    retries: ctx.retries,
+    retryable: isRetryable,
+    signal: ctx.signal,
+    onRetry: (e, attempt, offset) =>
+      ctx.emit({ type: 'blob-retry', digest: desc.digest, attempt, error: `source broke at byte ${offset}: ${(e as Error).message}` }),
+  });
+}
+
+/**
+ * Streams source → verifier → progress → destination. The verifier's error wins over
+ * whatever the upload reports, so a corrupt source is named as such.
+ */
+export async function streamVerified(ctx: BlobCopyContext, desc: Descriptor, source: Readable): Promise<void> {
+  const verify = new VerifyStream({ digest: desc.digest, size: desc.size }, `blob ${desc.digest} from ${ctx.source.description}`);
+  const progress = new ProgressStream((bytes) => ctx.emit({ type: 'blob-progress', digest: desc.digest, bytes, size: desc.size }));
+  let pipeError: unknown;
+  const body = pipeline(source, verify, progress, (e) => {
+    if (e) pipeError = e;
+  }) as Readable;
+  try {
+    await ctx.dest.putBlob(desc, body, { signal: ctx.signal });
+  } catch (e) {
+    body.destroy();
+    throw preferred(pipeError, e);
+  }
+  if (pipeError) throw pipeError;
+}
+
+/** The verifier's verdict is the more precise one when both failed. */
+export function preferred(pipeError: unknown, uploadError: unknown): unknown {
+  if (pipeError instanceof FerryError && pipeError.code !== 'ERR_NETWORK') return pipeError;
+  return uploadError;
+}
+
+/** Runs `attempt` again after transient failures, reopening the source each time. */
+export async function withBlobRetries(ctx: BlobCopyContext, desc: Descriptor, attempt: () => Promise<void>): Promise<void> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (ctx.signal?.aborted) throw new AbortedError();
+      if (n >= ctx.retries || !isRetryable(e)) throw e;
+      ctx.emit({ type: 'blob-retry', digest: desc.digest, attempt: n + 1, error: (e as Error).message });
+      await new Promise((r) => setTimeout(r, 250 * 2 ** n));
+    }
+  }
+}
+
+/** The ladder: present → skip; same registry → mount; otherwise stream, verified. */
+export async function copyBlob(ctx: BlobCopyContext, desc: Descriptor): Promise<BlobOutcome> {
+  if (await ctx.dest.hasBlob(desc, { signal: ctx.signal })) {
+    ctx.emit({ type: 'blob-skipped', digest: desc.digest, size: desc.size, reason: 'exists' });
+    return 'skipped';
+  }
+  if (ctx.dest.mountBlob && (await ctx.dest.mountBlob(desc, ctx.source, { signal: ctx.signal }))) {
+    ctx.emit({ type: 'blob-mounted', digest: desc.digest, size: desc.size, from: ctx.source.description });
+    return 'mounted';
+  }
+  ctx.emit({ type: 'blob-start', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
+  await withBlobRetries(ctx, desc, () => streamVerified(ctx, desc, openSourceBlob(ctx, desc)));
+  ctx.emit({ type: 'blob-done', digest: desc.digest, size: desc.size });
+  return 'copied';
+}

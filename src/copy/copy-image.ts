@@ -1,0 +1,145 @@
+import { FerryError } from '../errors.js';
+import type { Digest } from '../oci/digest.js';
+import type { RawManifest } from '../oci/manifest.js';
+import { hostPlatform } from '../oci/platform.js';
+import type { ImageDestination, ImageSource } from '../transport/types.js';
+import { copyBlob, type BlobCopyContext } from './blob-copy.js';
+import type { CopyEvent } from './events.js';
+import { imagesOf, parseNode, readChildren, readDiffIds, type IndexNode, type TreeNode } from './manifests.js';
+import { DEFAULT_BLOB_RETRIES, DEFAULT_JOBS, type CopyOptions } from './options.js';
+import { planBlobs, type BlobAction } from './plan.js';
+import { runPool } from './pool.js';
+import { recompressLayer, type LayerResult } from './recompress.js';
+import { selectFromIndex } from './select.js';
+import { rewriteTree } from './rewrite-tree.js';
+
+export interface CopyStats {
+  copied: number;
+  skipped: number;
+  mounted: number;
+  recompressed: number;
+  bytes: number;
+}
+
+export interface CopyResult {
+  /** Digest of the root manifest at the destination. */
+  digest: Digest;
+  mediaType: string;
+  /** Digest of the source's root manifest. */
+  sourceDigest: Digest;
+  /** True when the destination root differs from the source's (subset, conversion, recompression). */
+  digestChanged: boolean;
+  /** True when nothing needed copying (the destination already had the image). */
+  noop: boolean;
+  stats: CopyStats;
+  notes: string[];
+}
+
+/**
+ * The copy engine: read manifests → select → plan (pure) → copy blobs (bounded
+ * concurrency) → rewrite manifests (pure) → push children, then the root with its tag →
+ * commit. Nothing is tagged before every blob it references is verified at the destination.
+ */
+export async function copyImage(source: ImageSource, dest: ImageDestination, tag: string | undefined, opts: CopyOptions = {}): Promise<CopyResult> {
+  const signal = opts.signal;
+  const notes: string[] = [];
+  const emit = (e: CopyEvent) => opts.onEvent?.(e);
+  const note = (message: string) => {
+    notes.push(message);
+    emit({ type: 'note', message });
+  };
+  const stats: CopyStats = { copied: 0, skipped: 0, mounted: 0, recompressed: 0, bytes: 0 };
+
+  if (opts.format === 'v2s2' && opts.compression?.format === 'zstd') {
+    throw new FerryError('ERR_USAGE', 'Docker v2 schema 2 has no zstd layer type: use --format oci with zstd');
+  }
+  const sourceRoot = await source.getManifest(undefined, { signal });
+  let root: TreeNode = parseNode(sourceRoot, source.description);
+  let indexOnly = false;
+
+  if (root.manifest.kind === 'index') {
+    const sel = selectFromIndex({
+      index: root.manifest,
+      platforms: opts.platforms,
+      multiArch: opts.multiArch ?? 'all',
+      destinationSupportsIndex: dest.supportsIndex,
+      systemPlatform: opts.systemPlatform ?? hostPlatform(),
+      where: source.description,
+    });
+    if (sel.kind === 'single') {
+      root = parseNode(await source.getManifest(sel.child.digest, { signal }), `manifest ${sel.child.digest} of ${source.description}`);
+      if (root.manifest.kind === 'index') await readChildren(source, root as IndexNode, undefined, signal);
+      if (!dest.supportsIndex && !opts.platforms?.length) note(`${dest.description} holds one image: copied ${sel.child.digest} (${sel.child.platform?.os}/${sel.child.platform?.architecture}) from the index`);
+    } else if (sel.kind === 'index-only') {
+      indexOnly = true;
+    } else {
+      await readChildren(source, root as IndexNode, sel.kind === 'subset' ? sel.children.map((c) => c.digest) : undefined, signal);
+    }
+  }
+
+  const changesBlobs = opts.compression !== undefined;
+  const changesFormat = opts.format !== undefined;
+  const subset = root.manifest.kind === 'index' && (root as IndexNode).children.length !== root.manifest.manifests.length && !indexOnly;
+
+  // No-op: the destination already has exactly this manifest; at most move the tag.
+  if (!changesBlobs && !changesFormat && !subset) {
+    const present = await dest.hasManifest(root.raw.digest, { signal });
+    if (present) {
+      await dest.putManifest(root.raw, tag, { signal });
+      await dest.commit({ signal });
+      emit({ type: 'blob-skipped', digest: root.raw.digest, size: root.raw.bytes.byteLength, reason: 'manifest-exists' });
+      emit({ type: 'done', digest: root.raw.digest, mediaType: root.raw.mediaType });
+      return { digest: root.raw.digest, mediaType: root.raw.mediaType, sourceDigest: sourceRoot.digest, digestChanged: root.raw.digest !== sourceRoot.digest, noop: true, stats, notes };
+    }
+  }
+
+  const images = indexOnly ? [] : imagesOf(root);
+  const planned = await Promise.all(
+    images.map(async (img) => ({
+      manifest: img.manifest,
+      diffIds: changesBlobs ? await readDiffIds(source, img.manifest, signal).catch(() => undefined) : undefined,
+    })),
+  );
+  const actions = planBlobs(planned, opts.compression);
+  if (opts.preserveDigests && (changesFormat || actions.some((a) => a.kind === 'recompress'))) {
+    throw new FerryError('ERR_CONFLICT', '--preserve-digests: the requested conversion or recompression would change manifest digests');
+  }
+
+  const ctx: BlobCopyContext = { source, dest, signal, retries: opts.blobRetries ?? DEFAULT_BLOB_RETRIES, emit };
+  const replaced = new Map<Digest, LayerResult>();
+  try {
+    await runPool(actions, opts.jobs ?? DEFAULT_JOBS, async (a: BlobAction) => {
+      if (a.kind === 'leave') return;
+      if (a.kind === 'recompress') {
+        const r = await recompressLayer(ctx, a);
+        if (r.changed) {
+          replaced.set(a.desc.digest, r);
+          stats.recompressed++;
+        } else stats.copied++;
+        stats.bytes += r.size;
+        return;
+      }
+      const outcome = await copyBlob(ctx, a.desc);
+      stats[outcome]++;
+      if (outcome === 'copied') stats.bytes += a.desc.size;
+    });
+
+    const rewritten = rewriteTree(root, { replaced, format: opts.format, notes: note });
+    for (const m of rewritten.children) {
+      await dest.putManifest(m, undefined, { signal });
+      emit({ type: 'manifest-pushed', digest: m.digest, mediaType: m.mediaType });
+    }
+    const finalRoot: RawManifest = rewritten.root;
+    await dest.putManifest(finalRoot, tag, { signal });
+    emit({ type: 'manifest-pushed', digest: finalRoot.digest, mediaType: finalRoot.mediaType, ...(tag ? { tag } : {}) });
+    await dest.commit({ signal });
+    const digestChanged = finalRoot.digest !== sourceRoot.digest;
+    if (digestChanged && root.raw.digest === sourceRoot.digest) note(`manifest digest changed: ${sourceRoot.digest} → ${finalRoot.digest}`);
+    emit({ type: 'done', digest: finalRoot.digest, mediaType: finalRoot.mediaType });
+    return { digest: finalRoot.digest, mediaType: finalRoot.mediaType, sourceDigest: sourceRoot.digest, digestChanged, noop: false, stats, notes };
+  } catch (e) {
+    await dest.abort().catch(() => undefined);
+    throw e;
+  }
+}
+

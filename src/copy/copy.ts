@@ -1,0 +1,33 @@
+import { FerryError } from '../errors.js';
+import type { Location } from '../reference/location.js';
+import { destinationTag, openDestination, openSource, toLocation, type SessionOptions, type SideOptions } from '../transport/open.js';
+import { withPool } from '../transport/session.js';
+import { copyImage, type CopyResult } from './copy-image.js';
+import type { CopyOptions } from './options.js';
+
+export interface CopyRequest extends CopyOptions, SessionOptions {
+  src?: SideOptions;
+  dest?: SideOptions;
+}
+
+/**
+ * Copies an image, index or artifact between any two locations
+ * (docker://, oci:, oci-archive:, docker-archive:, dir:).
+ */
+export async function copy(src: string | Location, dst: string | Location, request: CopyRequest = {}): Promise<CopyResult> {
+  const from = toLocation(src);
+  const to = toLocation(dst);
+  return withPool(request, async (pool) => {
+    const source = await openSource(from, request.src ?? {}, request, pool);
+    try {
+      const dest = await openDestination(to, request.dest ?? {}, request, pool);
+      const result = await copyImage(source, dest, destinationTag(to), request);
+      if (to.kind === 'docker' && to.ref.digest && to.ref.digest !== result.digest) {
+        throw new FerryError('ERR_DIGEST_MISMATCH', `destination names ${to.ref.digest} but the copied manifest is ${result.digest}`);
+      }
+      return result;
+    } finally {
+      await source.close();
+    }
+  });
+}

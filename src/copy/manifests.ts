@@ -1,0 +1,58 @@
+import { FerryError } from '../errors.js';
+import type { Digest } from '../oci/digest.js';
+import type { ImageManifest, IndexManifest, Manifest, RawManifest } from '../oci/manifest.js';
+import { parseManifest } from '../oci/manifest.js';
+import type { ImageSource } from '../transport/types.js';
+import { MAX_CONFIG_BYTES, readConfig } from './config.js';
+
+/** A manifest as read from the source: raw bytes plus the parsed view. */
+export interface Node {
+  raw: RawManifest;
+  manifest: Manifest;
+}
+
+export interface ImageNode extends Node {
+  manifest: ImageManifest;
+}
+
+export interface IndexNode extends Node {
+  manifest: IndexManifest;
+  children: TreeNode[];
+}
+
+export type TreeNode = ImageNode | IndexNode;
+
+export function parseNode(raw: RawManifest, where: string): TreeNode {
+  const manifest = parseManifest(raw.bytes, raw.mediaType);
+  if (manifest.kind === 'schema1') {
+    throw new FerryError('ERR_UNSUPPORTED', `${where} is a Docker schema 1 manifest (deprecated); ferry copies only schema 2 and OCI images`);
+  }
+  if (manifest.kind === 'index') return { raw, manifest, children: [] };
+  return { raw, manifest };
+}
+
+/** Reads the children of an index (in parallel), recursively for nested indexes. */
+export async function readChildren(source: ImageSource, node: IndexNode, only: Digest[] | undefined, signal?: AbortSignal): Promise<void> {
+  const wanted = node.manifest.manifests.filter((d) => !only || only.includes(d.digest));
+  node.children = await Promise.all(
+    wanted.map(async (d) => {
+      const raw = await source.getManifest(d.digest, { signal });
+      const child = parseNode(raw, `manifest ${d.digest} of ${source.description}`);
+      if (child.manifest.kind === 'index') await readChildren(source, child as IndexNode, undefined, signal);
+      return child;
+    }),
+  );
+}
+
+/** Every image manifest below a node, depth first. */
+export function imagesOf(node: TreeNode): ImageNode[] {
+  if (node.manifest.kind === 'image') return [node as ImageNode];
+  return (node as IndexNode).children.flatMap(imagesOf);
+}
+
+/** diff_ids of an image, read from its config (small, bounded), for recompression checks. */
+export async function readDiffIds(source: ImageSource, img: ImageManifest, signal?: AbortSignal): Promise<Digest[] | undefined> {
+  const config = await readConfig(source, img.config, MAX_CONFIG_BYTES, signal);
+  const ids = (config as { rootfs?: { diff_ids?: unknown } }).rootfs?.diff_ids;
+  return Array.isArray(ids) ? (ids as Digest[]) : undefined;
+}

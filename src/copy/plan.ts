@@ -1,0 +1,72 @@
+import type { Descriptor } from '../oci/descriptor.js';
+import type { Digest } from '../oci/digest.js';
+import type { ImageManifest } from '../oci/manifest.js';
+import { MediaType, isEncryptedLayer, isImageLayerMediaType, isNonDistributable } from '../oci/media-types.js';
+import type { CompressionTarget } from './options.js';
+
+/** What happens to one blob. */
+export type BlobAction =
+  | { kind: 'copy'; desc: Descriptor }
+  /** A layer that may be recompressed; `diffId` checks its uncompressed content. */
+  | { kind: 'recompress'; desc: Descriptor; target: CompressionTarget; level?: number; force: boolean; diffId?: Digest }
+  /** Foreign / non-distributable layers stay where they are, referenced by URL. */
+  | { kind: 'leave'; desc: Descriptor };
+
+export interface PlannedImage {
+  manifest: ImageManifest;
+  /** diff_ids from the config, when the plan needed them (recompression). */
+  diffIds?: Digest[];
+}
+
+const imageConfigTypes = new Set<string>([MediaType.OciConfig, MediaType.DockerConfig]);
+
+/** A manifest is an image (not a Helm chart or other artifact) when its config says so. */
+export function isImage(m: ImageManifest): boolean {
+  return imageConfigTypes.has(m.config.mediaType) && m.artifactType === undefined;
+}
+
+/**
+ * Pure: every blob of every image once (deduplicated by digest across platforms), each
+ * with its action. Configs go first so a slow layer never delays the small ones.
+ */
+export function planBlobs(images: PlannedImage[], compression?: { format: CompressionTarget; level?: number; force?: boolean }): BlobAction[] {
+  const actions = new Map<Digest, BlobAction>();
+  const configs: BlobAction[] = [];
+  for (const img of images) {
+    const m = img.manifest;
+    if (!actions.has(m.config.digest)) {
+      const a: BlobAction = { kind: 'copy', desc: m.config };
+      actions.set(m.config.digest, a);
+      configs.push(a);
+    }
+    m.layers.forEach((layer, i) => {
+      if (actions.has(layer.digest)) return;
+      if (isNonDistributable(layer.mediaType) && (layer.urls?.length ?? 0) > 0) {
+        actions.set(layer.digest, { kind: 'leave', desc: layer });
+        return;
+      }
+      const eligible = compression && isImage(m) && isImageLayerMediaType(layer.mediaType) && !isEncryptedLayer(layer.mediaType);
+      if (eligible) {
+        actions.set(layer.digest, {
+          kind: 'recompress',
+          desc: layer,
+          target: compression.format,
+          level: compression.level,
+          force: compression.force ?? false,
+          diffId: img.diffIds?.[i],
+        });
+      } else {
+        actions.set(layer.digest, { kind: 'copy', desc: layer });
+      }
+    });
+  }
+  const rest = [...actions.values()].filter((a) => !configs.includes(a));
+  // biggest first: the long pole starts early and small blobs fill the gaps
+  rest.sort((a, b) => b.desc.size - a.desc.size);
+  return [...configs, ...rest];
+}
+
+/** Whether any blob may change digest (then manifests are rewritten). */
+export function mayChangeBlobs(actions: BlobAction[]): boolean {
+  return actions.some((a) => a.kind === 'recompress');
+}

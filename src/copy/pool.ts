@@ -1,0 +1,21 @@
+/**
+ * Runs tasks with at most `limit` in flight. The first failure stops new tasks from
+ * starting, lets running ones settle, and is rethrown.
+ */
+export async function runPool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await task(item);
+      } catch (e) {
+        failure ??= { error: e };
+      }
+    }
+  };
+  const n = Math.max(1, Math.min(limit, items.length));
+  await Promise.all(Array.from({ length: n }, worker));
+  if (failure) throw failure.error;
+}

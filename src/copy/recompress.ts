@@ -1,0 +1,85 @@
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import { FerryError } from '../errors.js';
+import type { Digest } from '../oci/digest.js';
+import { DigestStream, VerifyStream } from '../stream/verify.js';
+import { detectCompression } from '../compression/detect.js';
+import { compressStream, decompressStream } from '../compression/streams.js';
+import { openSourceBlob, preferred, withBlobRetries, type BlobCopyContext } from './blob-copy.js';
+import type { BlobAction } from './plan.js';
+import { ProgressStream } from '../stream/progress.js';
+
+export interface LayerResult {
+  /** False when the layer was already in the target format and copied as is. */
+  changed: boolean;
+  digest: Digest;
+  size: number;
+  compression: 'gzip' | 'zstd';
+}
+
+type Recompress = Extract<BlobAction, { kind: 'recompress' }>;
+
+/**
+ * One layer: source → verify source digest → detect (magic bytes) → decompress →
+ * verify diff_id → compress → digest → upload. A layer already in the target format is
+ * copied unchanged (unless forced), through the same ladder as any blob.
+ */
+export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Promise<LayerResult> {
+  const desc = a.desc;
+  const what = `layer ${desc.digest} of ${ctx.source.description}`;
+  let result: LayerResult | undefined;
+  await withBlobRetries(ctx, desc, async () => {
+    const verified = pipeline(openSourceBlob(ctx, desc), new VerifyStream({ digest: desc.digest, size: desc.size }, what), () => undefined) as Readable;
+    const detected = await detectCompression(verified);
+    const format = detected.format;
+    const progress = new ProgressStream((bytes) => ctx.emit({ type: 'blob-progress', digest: desc.digest, bytes, size: desc.size }));
+    const stream = pipeline(detected.stream, progress, () => undefined) as Readable;
+    if (format === a.target && !a.force) {
+      result = { changed: false, digest: desc.digest, size: desc.size, compression: a.target };
+      if (await ctx.dest.hasBlob(desc, { signal: ctx.signal })) {
+        stream.destroy();
+        ctx.emit({ type: 'blob-skipped', digest: desc.digest, size: desc.size, reason: 'exists' });
+        return;
+      }
+      ctx.emit({ type: 'blob-start', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
+      await upload(ctx, what, [stream], (body) => ctx.dest.putBlob(desc, body, { signal: ctx.signal }));
+      ctx.emit({ type: 'blob-done', digest: desc.digest, size: desc.size });
+      return;
+    }
+    if (!ctx.dest.putBlobUnknown) throw new FerryError('ERR_UNSUPPORTED', `${ctx.dest.description} cannot store recompressed layers`);
+    ctx.emit({ type: 'blob-start', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
+    const stages: (Readable | Transform)[] = [stream];
+    if (format !== 'none') stages.push(decompressStream(format, what));
+    // the uncompressed bytes must be the layer's diff_id, or the source was corrupt
+    if (a.diffId) stages.push(new VerifyStream({ digest: a.diffId }, `uncompressed content of ${what} (diff_id)`));
+    stages.push(compressStream(a.target, a.level));
+    const digest = new DigestStream();
+    stages.push(digest);
+    const put = ctx.dest.putBlobUnknown.bind(ctx.dest);
+    await upload(ctx, what, stages, (body) => put(body, () => ({ digest: digest.digest, size: digest.size }), { signal: ctx.signal }));
+    result = { changed: true, digest: digest.digest, size: digest.size, compression: a.target };
+    ctx.emit({ type: 'blob-done', digest: desc.digest, size: desc.size, newDigest: digest.digest, newSize: digest.size });
+  });
+  return result!;
+}
+
+/** Runs the stages into an upload; the first stage error names the real problem. */
+async function upload(ctx: BlobCopyContext, what: string, stages: (Readable | Transform)[], put: (body: Readable) => Promise<void>): Promise<void> {
+  let pipeError: unknown;
+  const body = (pipeline as unknown as (...s: unknown[]) => Readable)(...stages, (e: unknown) => {
+    if (e) pipeError = e;
+  });
+  try {
+    await put(body);
+  } catch (e) {
+    body.destroy();
+    throw wrap(preferred(pipeError, e), what);
+  }
+  if (pipeError) throw wrap(pipeError, what);
+}
+
+function wrap(e: unknown, what: string): unknown {
+  if (e instanceof FerryError && e.code === 'ERR_COMPRESSION' && !e.message.includes(what)) {
+    return new FerryError('ERR_COMPRESSION', `${what}: ${e.message}`, { cause: e });
+  }
+  return e;
+}

@@ -1,0 +1,55 @@
+import { FerryError } from '../errors.js';
+import type { Digest } from '../oci/digest.js';
+import type { RawManifest } from '../oci/manifest.js';
+import { repositoryName } from '../reference/docker-reference.js';
+import type { Location } from '../reference/location.js';
+import { openSource, toLocation, type SessionOptions, type SideOptions } from '../transport/open.js';
+import { RegistrySource } from '../transport/registry/source.js';
+import { withPool } from '../transport/session.js';
+import { inspectImage, type InspectOptions, type InspectResult } from './inspect-image.js';
+
+export interface InspectRequest extends InspectOptions, SessionOptions, SideOptions {}
+
+/** `ferry inspect`: the root manifest, the chosen image, its config and tags. */
+export async function inspect(input: string | Location, request: InspectRequest = {}): Promise<InspectResult> {
+  const loc = toLocation(input);
+  return withPool(request, async (pool) => {
+    const source = await openSource(loc, request, request, pool);
+    try {
+      const name = loc.kind === 'docker' ? repositoryName(loc.ref) : undefined;
+      return await inspectImage(source, { ...request, ...(name ? { name } : {}), noTags: request.noTags || loc.kind !== 'docker' });
+    } finally {
+      await source.close();
+    }
+  });
+}
+
+/** The manifest bytes exactly as stored (`--raw`). */
+export async function rawManifestOf(input: string | Location, request: SessionOptions & SideOptions & { signal?: AbortSignal } = {}): Promise<RawManifest> {
+  return withPool(request, async (pool) => {
+    const source = await openSource(toLocation(input), request, request, pool);
+    try {
+      return await source.getManifest(undefined, { signal: request.signal });
+    } finally {
+      await source.close();
+    }
+  });
+}
+
+/** The root manifest's digest: one HEAD request on a registry (falls back to GET when HEAD omits the digest). */
+export async function manifestDigest(input: string | Location, request: SessionOptions & SideOptions & { signal?: AbortSignal } = {}): Promise<Digest> {
+  return withPool(request, async (pool) => {
+    const loc = toLocation(input);
+    const source = await openSource(loc, request, request, pool);
+    try {
+      if (source instanceof RegistrySource) {
+        const head = await source.headManifest({ signal: request.signal });
+        if (!head) throw new FerryError('ERR_NOT_FOUND', `manifest unknown: ${source.description}`);
+        if (head.digest) return head.digest;
+      }
+      return (await source.getManifest(undefined, { signal: request.signal })).digest;
+    } finally {
+      await source.close();
+    }
+  });
+}

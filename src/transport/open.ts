@@ -1,0 +1,96 @@
+import { resolveCredential, parseCredsFlag } from '../credentials/index.js';
+import type { CredentialProvider } from '../http/credential.js';
+import { defaultRetryPolicy } from '../http/retry.js';
+import type { Location } from '../reference/location.js';
+import { formatLocation, parseLocation } from '../reference/location.js';
+import { ClientPool } from './registry/client-pool.js';
+import { RegistryDestination } from './registry/destination.js';
+import { RegistrySource } from './registry/source.js';
+import { openLocalDestination, openLocalSource } from './open-local.js';
+import type { ImageDestination, ImageSource } from './types.js';
+import type { RegistryClient } from '../http/client.js';
+
+/** Per-side connection settings (skopeo's --src- and --dest- flags). */
+export interface SideOptions {
+  /** "USER:PASSWORD" */
+  creds?: string;
+  registryToken?: string;
+  noCreds?: boolean;
+  authFile?: string;
+  /** false: skip TLS verification and allow plain HTTP. */
+  tlsVerify?: boolean;
+  certDir?: string;
+}
+
+/** Settings shared by every connection of one operation. */
+export interface SessionOptions {
+  /** Reuse connections and tokens across calls; closed by whoever made it. */
+  pool?: ClientPool;
+  /** Retries for transient HTTP failures (skopeo's --retry-times). */
+  retryTimes?: number;
+  /** --debug sink; redacted lines only. */
+  log?: (line: string) => void;
+  /** Environment for credential lookup (tests inject it). */
+  env?: Readonly<Record<string, string | undefined>>;
+  homedir?: string;
+  stallTimeoutMs?: number;
+  userAgent?: string;
+}
+
+export function toLocation(input: string | Location): Location {
+  return typeof input === 'string' ? parseLocation(input) : input;
+}
+
+/** The tag or ref name a destination location asks the root to be stored under. */
+export function destinationTag(loc: Location): string | undefined {
+  switch (loc.kind) {
+    case 'docker':
+      return loc.ref.digest ? undefined : loc.ref.tag;
+    case 'dir':
+      return undefined;
+    default:
+      return loc.ref;
+  }
+}
+
+/** The shared client for a registry, with credentials resolved lazily on the first challenge. */
+export function registryClient(registry: string, repository: string, side: SideOptions, session: SessionOptions, pool: ClientPool): RegistryClient {
+  const explicit = side.creds !== undefined ? parseCredsFlag(side.creds) : undefined;
+  const credentials: CredentialProvider = () =>
+    resolveCredential(registry, repository, {
+      credential: explicit,
+      registryToken: side.registryToken,
+      noCreds: side.noCreds,
+      authFile: side.authFile,
+      env: session.env,
+      homedir: session.homedir,
+      debug: session.log,
+    });
+  const identity = JSON.stringify([side.creds, side.registryToken, side.noCreds, side.authFile, side.tlsVerify, side.certDir]);
+  return pool.get(registry, identity, {
+    credentials,
+    tls: { verify: side.tlsVerify !== false, ...(side.certDir ? { certDir: side.certDir } : {}) },
+    retry: { ...defaultRetryPolicy, retries: session.retryTimes ?? defaultRetryPolicy.retries },
+    log: session.log,
+    stallTimeoutMs: session.stallTimeoutMs,
+    userAgent: session.userAgent,
+  });
+}
+
+export async function openSource(input: string | Location, side: SideOptions, session: SessionOptions, pool: ClientPool): Promise<ImageSource> {
+  const loc = toLocation(input);
+  if (loc.kind === 'docker') {
+    const client = registryClient(loc.ref.registry, loc.ref.repository, side, session, pool);
+    return new RegistrySource(loc.ref, client, formatLocation(loc));
+  }
+  return openLocalSource(loc);
+}
+
+export async function openDestination(input: string | Location, side: SideOptions, session: SessionOptions, pool: ClientPool): Promise<ImageDestination> {
+  const loc = toLocation(input);
+  if (loc.kind === 'docker') {
+    const client = registryClient(loc.ref.registry, loc.ref.repository, side, session, pool);
+    return new RegistryDestination(loc.ref, client, formatLocation(loc));
+  }
+  return openLocalDestination(loc);
+}
