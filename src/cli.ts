@@ -34,6 +34,10 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`ferry: ${sig} received, stopping\n`);
     controller.abort();
   };
+  // `ferry … | head` closes our stdout early; that is the reader's choice, not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const ctx: CommandContext = {

@@ -83,9 +83,11 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
 
   // No-op: the destination already has exactly this manifest; at most move the tag.
   if (!changesBlobs && !changesFormat && !subset) {
-    const present = await dest.hasManifest(root.raw.digest, { signal });
+    // one HEAD of the tag settles the common case (promotion re-run); else HEAD by digest
+    const tagged = tag && dest.taggedDigest ? await dest.taggedDigest({ signal }) : undefined;
+    const present = tagged === root.raw.digest || (await dest.hasManifest(root.raw.digest, { signal }));
     if (present) {
-      await dest.putManifest(root.raw, tag, { signal });
+      if (tagged !== root.raw.digest) await dest.putManifest(root.raw, tag, { signal });
       await dest.commit({ signal });
       emit({ type: 'blob-skipped', digest: root.raw.digest, size: root.raw.bytes.byteLength, reason: 'manifest-exists' });
       emit({ type: 'done', digest: root.raw.digest, mediaType: root.raw.mediaType });

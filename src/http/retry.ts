@@ -23,7 +23,12 @@ const retryableNetworkCodes = new Set([
 /** Whether an error (network or registry) may pass on a second attempt. */
 export function isRetryable(e: unknown): boolean {
   if (e instanceof RegistryError) return e.temporary;
-  if (e instanceof FerryError) return e.code === 'ERR_NETWORK' || e.code === 'ERR_TIMEOUT';
+  if (e instanceof FerryError) {
+    if (e.code === 'ERR_TIMEOUT') return true;
+    // a wrapped network failure is as retryable as its cause: a reset is, a TLS mismatch is not
+    if (e.code === 'ERR_NETWORK') return e.cause === undefined || isRetryable(e.cause);
+    return false;
+  }
   const code = (e as { code?: unknown })?.code;
   if (typeof code === 'string' && retryableNetworkCodes.has(code)) return true;
   const cause = (e as { cause?: unknown })?.cause;

@@ -54,6 +54,8 @@ export interface ImageDestination {
   readonly supportsIndex: boolean;
   /** Whether the manifest with this digest is already stored (ends a no-op copy early). */
   hasManifest(digest: Digest, opts?: ReadOptions): Promise<boolean>;
+  /** What the location's tag points at now, when cheap to ask (registries: one HEAD). */
+  taggedDigest?(opts?: ReadOptions): Promise<Digest | undefined>;
   hasBlob(desc: Descriptor, opts?: ReadOptions): Promise<boolean>;
   /**
    * Cross-repository mount inside one registry: true when the blob is now present
