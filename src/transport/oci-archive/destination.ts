@@ -1,0 +1,63 @@
+import type { Readable } from 'node:stream';
+import type { Descriptor } from '../../oci/descriptor.js';
+import type { Digest } from '../../oci/digest.js';
+import type { RawManifest } from '../../oci/manifest.js';
+import type { ImageDestination, PutBlobOptions, ReadOptions } from '../types.js';
+import { StagedArchive } from '../local/staged-archive.js';
+import { OciLayoutDestination } from '../oci-layout/destination.js';
+
+/**
+ * Writes an `oci-archive:`: the image is built as an OCI layout in a staging folder
+ * (blobs arrive in parallel, which a tar stream cannot take), and commit() streams that
+ * folder into a tar under a temp name next to the target, then renames it over the
+ * target. Like skopeo, the archive then holds just this image: an existing archive is
+ * replaced, not merged into (it stays untouched if the copy fails).
+ */
+export class OciArchiveDestination implements ImageDestination {
+  readonly supportsIndex = true;
+
+  private constructor(
+    readonly description: string,
+    private readonly staged: StagedArchive,
+    private readonly layout: OciLayoutDestination,
+  ) {}
+
+  static async open(path: string, ref: string | undefined, description: string, opts: { tmpDir?: string } = {}): Promise<OciArchiveDestination> {
+    const staged = await StagedArchive.create(path, description, opts.tmpDir);
+    const layout = await OciLayoutDestination.open(staged.dir, { description, ...(ref !== undefined ? { ref } : {}) });
+    return new OciArchiveDestination(description, staged, layout);
+  }
+
+  /** A new archive holds nothing yet. */
+  async hasManifest(): Promise<boolean> {
+    return false;
+  }
+
+  async hasBlob(desc: Descriptor): Promise<boolean> {
+    return this.layout.hasBlob(desc);
+  }
+
+  async putBlob(desc: Descriptor, body: Readable, opts?: PutBlobOptions): Promise<void> {
+    await this.layout.putBlob(desc, body, opts);
+  }
+
+  async putBlobUnknown(body: Readable, result: () => { digest: Digest; size: number }, opts?: PutBlobOptions): Promise<void> {
+    await this.layout.putBlobUnknown(body, result, opts);
+  }
+
+  async putManifest(raw: RawManifest, tag: string | undefined): Promise<void> {
+    await this.layout.putManifest(raw, tag);
+  }
+
+  async commit(opts?: ReadOptions): Promise<void> {
+    await this.layout.commit();
+    // No manifest was stored: there is no image to archive, and no archive to replace.
+    if (!this.layout.committed) return;
+    await this.staged.finish([], opts);
+  }
+
+  async abort(): Promise<void> {
+    await this.layout.abort();
+    await this.staged.discard();
+  }
+}

@@ -1,0 +1,169 @@
+import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { DigestMismatchError, FerryError } from '../../errors.js';
+import type { Descriptor } from '../../oci/descriptor.js';
+import type { Digest } from '../../oci/digest.js';
+import { digestOf } from '../../oci/digest.js';
+import type { RawManifest } from '../../oci/manifest.js';
+import type { ImageDestination, PutBlobOptions, ReadOptions } from '../types.js';
+import { writeFileAtomic, writeUnknownBlob, writeVerifiedBlob } from '../local/blob-file.js';
+import { TempFiles } from '../local/temp-files.js';
+import type { LayoutIndex } from './layout.js';
+import {
+  BLOBS_DIR,
+  INDEX_FILE,
+  LAYOUT_FILE,
+  MAX_INDEX_JSON_BYTES,
+  REF_NAME_ANNOTATION,
+  blobPath,
+  checkLayoutFile,
+  emptyIndex,
+  encodeIndexJson,
+  layoutFileBytes,
+  parseIndexJson,
+  withEntry,
+} from './layout.js';
+
+export interface OciLayoutDestinationOptions {
+  /** The ref name index.json gives the root manifest (`oci:PATH:REF`). */
+  ref?: string;
+  description: string;
+  /** More annotations for the index.json entry (docker-archive adds the full image name). */
+  annotations?: Record<string, string>;
+}
+
+function missing(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+async function readOptional(file: string): Promise<Buffer | undefined> {
+  return readFile(file).catch((e: unknown) => (missing(e) ? undefined : Promise.reject(e)));
+}
+
+/**
+ * Writes into an OCI image layout directory, creating it when absent. Blobs and
+ * manifests become visible only once verified (temp name in blobs/, then rename);
+ * index.json changes only in commit(), in one rename, keeping every other entry.
+ */
+export class OciLayoutDestination implements ImageDestination {
+  readonly supportsIndex = true;
+  private readonly temps = new TempFiles();
+  private tagged: { raw: RawManifest; tag: string } | undefined;
+  private last: RawManifest | undefined;
+  private prepared: Promise<void> | undefined;
+  private committedRoot: Descriptor | undefined;
+
+  private constructor(
+    readonly path: string,
+    private readonly opts: OciLayoutDestinationOptions,
+    private readonly createdByUs: boolean,
+  ) {}
+
+  get description(): string {
+    return this.opts.description;
+  }
+
+  /** Checks the target before any blob moves: an existing folder must be a sound layout or empty. */
+  static async open(path: string, opts: OciLayoutDestinationOptions): Promise<OciLayoutDestination> {
+    const where = opts.description;
+    const st = await stat(path).catch((e: unknown) => (missing(e) ? undefined : Promise.reject(e)));
+    if (!st) return new OciLayoutDestination(path, opts, true);
+    if (!st.isDirectory()) throw new FerryError('ERR_LAYOUT', `${where}: "${path}" exists and is not a directory`);
+    const layoutFile = await readOptional(join(path, LAYOUT_FILE));
+    if (layoutFile) checkLayoutFile(layoutFile, where);
+    const index = await readOptional(join(path, INDEX_FILE));
+    if (index) parseIndexJson(index, where);
+    if (!layoutFile && !index && (await readdir(path)).length > 0) {
+      throw new FerryError('ERR_LAYOUT', `${where}: "${path}" is not empty and not an OCI layout (no oci-layout or index.json); refusing to write into it`);
+    }
+    return new OciLayoutDestination(path, opts, false);
+  }
+
+  /** The index.json entry written by commit(), once committed. */
+  get committed(): Descriptor | undefined {
+    return this.committedRoot;
+  }
+
+  private prepare(): Promise<void> {
+    this.prepared ??= (async () => {
+      await mkdir(join(this.path, BLOBS_DIR, 'sha256'), { recursive: true });
+      const layoutFile = join(this.path, LAYOUT_FILE);
+      if (!(await readOptional(layoutFile))) await writeFileAtomic(layoutFile, layoutFileBytes(), this.temps);
+    })();
+    return this.prepared;
+  }
+
+  private file(digest: Digest): string {
+    return join(this.path, blobPath(digest));
+  }
+
+  async hasBlob(desc: Descriptor): Promise<boolean> {
+    const st = await stat(this.file(desc.digest)).catch((e: unknown) => (missing(e) ? undefined : Promise.reject(e)));
+    return st !== undefined && st.isFile() && st.size === desc.size;
+  }
+
+  /**
+   * True when the manifest is stored and index.json lists it (under any name): then its
+   * blobs were complete when it was committed, and the caller only needs to move the ref.
+   * A manifest blob left behind by an aborted copy does not count.
+   */
+  async hasManifest(digest: Digest): Promise<boolean> {
+    const index = await this.readIndex();
+    if (!index.manifests.some((m) => m.digest === digest)) return false;
+    return stat(this.file(digest)).then(() => true, () => false);
+  }
+
+  async putBlob(desc: Descriptor, body: Readable, opts?: PutBlobOptions): Promise<void> {
+    await this.prepare();
+    await writeVerifiedBlob(this.file(desc.digest), join(this.path, BLOBS_DIR), this.temps, desc, body, opts);
+  }
+
+  async putBlobUnknown(body: Readable, result: () => { digest: Digest; size: number }, opts?: PutBlobOptions): Promise<void> {
+    await this.prepare();
+    await writeUnknownBlob((d) => this.file(d), join(this.path, BLOBS_DIR), this.temps, body, result, opts);
+  }
+
+  async putManifest(raw: RawManifest, tag: string | undefined): Promise<void> {
+    const actual = digestOf(raw.bytes, raw.digest);
+    if (actual !== raw.digest) throw new DigestMismatchError(`manifest for ${this.description}`, raw.digest, actual);
+    await this.prepare();
+    if (!(await this.hasBlob({ mediaType: raw.mediaType, digest: raw.digest, size: raw.bytes.byteLength }))) {
+      await writeFileAtomic(this.file(raw.digest), raw.bytes, this.temps, join(this.path, BLOBS_DIR));
+    }
+    // Children come first and the root last; the root is the tagged one, or else the last.
+    if (tag !== undefined) this.tagged = { raw, tag };
+    this.last = raw;
+  }
+
+  private refName(tag: string | undefined): string | undefined {
+    return this.opts.ref ?? tag;
+  }
+
+  private async readIndex(): Promise<LayoutIndex> {
+    const bytes = await readOptional(join(this.path, INDEX_FILE));
+    if (!bytes) return emptyIndex();
+    if (bytes.byteLength > MAX_INDEX_JSON_BYTES) throw new FerryError('ERR_TOO_LARGE', `${this.description}: index.json is over ${MAX_INDEX_JSON_BYTES} bytes`);
+    return parseIndexJson(bytes, this.description);
+  }
+
+  async commit(): Promise<void> {
+    if (this.committedRoot) return;
+    const root = this.tagged?.raw ?? this.last;
+    if (!root) return;
+    await this.prepare();
+    const ref = this.refName(this.tagged?.tag);
+    const annotations = { ...this.opts.annotations, ...(ref !== undefined ? { [REF_NAME_ANNOTATION]: ref } : {}) };
+    const entry: Descriptor = { mediaType: root.mediaType, digest: root.digest, size: root.bytes.byteLength };
+    if (Object.keys(annotations).length) entry.annotations = annotations;
+    // Re-read: another writer may have tagged something since open; keep its entries.
+    const index = withEntry(await this.readIndex(), entry);
+    await writeFileAtomic(join(this.path, INDEX_FILE), encodeIndexJson(index), this.temps);
+    this.committedRoot = entry;
+  }
+
+  async abort(): Promise<void> {
+    await this.temps.removeAll();
+    if (this.createdByUs && !this.committedRoot) await rm(this.path, { recursive: true, force: true });
+  }
+}

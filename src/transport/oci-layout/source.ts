@@ -1,0 +1,82 @@
+import { DigestMismatchError, FerryError, SizeMismatchError } from '../../errors.js';
+import type { Descriptor } from '../../oci/descriptor.js';
+import type { Digest } from '../../oci/digest.js';
+import { digestOf, parseDigest } from '../../oci/digest.js';
+import type { RawManifest } from '../../oci/manifest.js';
+import { MAX_MANIFEST_BYTES, parseManifest } from '../../oci/manifest.js';
+import type { BlobStream, ImageSource, ReadOptions } from '../types.js';
+import { DirectoryStore } from '../local/file-store.js';
+import type { FileStore } from '../local/file-store.js';
+import type { LayoutIndex } from './layout.js';
+import { INDEX_FILE, LAYOUT_FILE, MAX_INDEX_JSON_BYTES, blobPath, checkLayoutFile, parseIndexJson, refNameOf, resolveRef } from './layout.js';
+
+/**
+ * Reads an OCI image layout from any FileStore: a directory (`oci:`) or a tar archive
+ * read in place (`oci-archive:`). index.json is read once at open; the ref is resolved
+ * when the root manifest is asked for, so a layout with several images can still list
+ * its tags.
+ */
+export class OciLayoutSource implements ImageSource {
+  private constructor(
+    private readonly store: FileStore,
+    private readonly index: LayoutIndex,
+    private readonly ref: string | undefined,
+    readonly description: string,
+  ) {}
+
+  static async open(store: FileStore, ref: string | undefined, description: string, opts?: ReadOptions): Promise<OciLayoutSource> {
+    const layoutFile = await store.readFile(LAYOUT_FILE, 4096, opts);
+    if (layoutFile) checkLayoutFile(layoutFile, description);
+    const bytes = await store.readFile(INDEX_FILE, MAX_INDEX_JSON_BYTES, opts);
+    if (!bytes) {
+      throw new FerryError('ERR_LAYOUT', `${description}: not an OCI image layout (no index.json in "${store.where}")`);
+    }
+    return new OciLayoutSource(store, parseIndexJson(bytes, description), ref, description);
+  }
+
+  /** The index.json entry the location names. */
+  rootDescriptor(): Descriptor {
+    return resolveRef(this.index, this.ref, this.description);
+  }
+
+  async getManifest(ref: Digest | undefined, opts?: ReadOptions): Promise<RawManifest> {
+    if (ref === undefined) {
+      const root = this.rootDescriptor();
+      return this.readManifest(root.digest, root.mediaType, root.size, opts);
+    }
+    const digest = parseDigest(ref, 'manifest digest');
+    const listed = this.index.manifests.find((m) => m.digest === digest);
+    return this.readManifest(digest, listed?.mediaType, listed?.size, opts);
+  }
+
+  private async readManifest(digest: Digest, mediaType: string | undefined, size: number | undefined, opts?: ReadOptions): Promise<RawManifest> {
+    const what = `manifest ${digest} in ${this.description}`;
+    const bytes = await this.store.readFile(blobPath(digest), MAX_MANIFEST_BYTES, opts);
+    if (!bytes) throw new FerryError('ERR_NOT_FOUND', `${this.description}: manifest ${digest} not found (no ${blobPath(digest)})`);
+    if (size !== undefined && bytes.byteLength !== size) throw new SizeMismatchError(what, size, bytes.byteLength);
+    const actual = digestOf(bytes, digest);
+    if (actual !== digest) throw new DigestMismatchError(what, digest, actual);
+    // The body's own mediaType wins; index.json's entry only helps when the body has none.
+    return { bytes, mediaType: parseManifest(bytes, mediaType).mediaType, digest };
+  }
+
+  async getBlob(desc: Descriptor, opts?: ReadOptions & { offset?: number }): Promise<BlobStream> {
+    const offset = opts?.offset ?? 0;
+    const file = await this.store.openFile(blobPath(desc.digest), offset, opts);
+    if (!file) throw new FerryError('ERR_NOT_FOUND', `${this.description}: blob ${desc.digest} not found (no ${blobPath(desc.digest)})`);
+    return { stream: file.stream, offset: Math.min(offset, file.size) };
+  }
+
+  async listTags(): Promise<string[]> {
+    const names = this.index.manifests.map(refNameOf).filter((n): n is string => n !== undefined);
+    return [...new Set(names)];
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+export async function openOciLayoutSource(path: string, ref: string | undefined, description: string, opts?: ReadOptions): Promise<OciLayoutSource> {
+  return OciLayoutSource.open(await DirectoryStore.open(path, description), ref, description, opts);
+}

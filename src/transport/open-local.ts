@@ -1,0 +1,55 @@
+import type { Location } from '../reference/location.js';
+import { formatLocation } from '../reference/location.js';
+import type { ImageDestination, ImageSource } from './types.js';
+import { DirDestination } from './dir/destination.js';
+import { DirSource } from './dir/source.js';
+import { DockerArchiveDestination } from './docker-archive/destination.js';
+import { DockerArchiveSource } from './docker-archive/source.js';
+import { OciArchiveDestination } from './oci-archive/destination.js';
+import { openOciArchiveSource } from './oci-archive/source.js';
+import { OciLayoutDestination } from './oci-layout/destination.js';
+import { openOciLayoutSource } from './oci-layout/source.js';
+
+/** The location kinds that live on the local filesystem. */
+export type LocalLocation = Exclude<Location, { kind: 'docker' }>;
+
+export interface LocalOpenOptions {
+  signal?: AbortSignal;
+  /**
+   * Where archive destinations stage their content and compressed archives are
+   * inflated (default: the OS temp dir). Needs room for the whole image.
+   */
+  tmpDir?: string;
+}
+
+export function isLocalLocation(location: Location): location is LocalLocation {
+  return location.kind !== 'docker';
+}
+
+export async function openLocalSource(location: LocalLocation, opts: LocalOpenOptions = {}): Promise<ImageSource> {
+  const description = formatLocation(location);
+  switch (location.kind) {
+    case 'oci':
+      return openOciLayoutSource(location.path, location.ref, description, opts);
+    case 'oci-archive':
+      return openOciArchiveSource(location.path, location.ref, description, opts);
+    case 'docker-archive':
+      return DockerArchiveSource.open(location.path, location.ref, description, opts);
+    case 'dir':
+      return DirSource.open(location.path, description, opts);
+  }
+}
+
+export async function openLocalDestination(location: LocalLocation, opts: LocalOpenOptions = {}): Promise<ImageDestination> {
+  const description = formatLocation(location);
+  switch (location.kind) {
+    case 'oci':
+      return OciLayoutDestination.open(location.path, { description, ...(location.ref !== undefined ? { ref: location.ref } : {}) });
+    case 'oci-archive':
+      return OciArchiveDestination.open(location.path, location.ref, description, opts);
+    case 'docker-archive':
+      return DockerArchiveDestination.open(location.path, location.ref, description, opts);
+    case 'dir':
+      return DirDestination.open(location.path, description);
+  }
+}
