@@ -14,16 +14,17 @@ export type LocationKind = Location['kind'];
 
 const prefixes: LocationKind[] = ['docker', 'oci-archive', 'oci', 'docker-archive', 'dir'];
 
-/** Splits "PATH[:REF]"; a Windows drive letter or a colon inside the path's last part is not a ref. */
+/**
+ * Splits "PATH[:REF]" at the first colon, as containers/image does, so a ref may itself
+ * hold colons ("docker-archive:/tmp/x.tar:repo/name:tag"); paths cannot.
+ */
 function splitPathRef(input: string, body: string): { path: string; ref?: string } {
-  const i = body.lastIndexOf(':');
+  const i = body.indexOf(':');
   if (i < 0) return { path: body };
   const path = body.slice(0, i);
   const ref = body.slice(i + 1);
   if (path === '') throw new ReferenceError(input, 'missing path before ":"');
-  if (ref === '') return { path };
-  if (ref.includes('/') && !ref.includes('@') && !/^[\w.-]+\/[\w./-]+(:[\w.-]+)?$/.test(ref)) return { path: body };
-  return { path, ref };
+  return ref === '' ? { path } : { path, ref };
 }
 
 export function parseLocation(input: string): Location {
