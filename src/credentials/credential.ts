@@ -1,0 +1,39 @@
+import { UsageError } from '../errors.js';
+
+/**
+ * A registry credential, wherever it came from. The same shape as the HTTP layer's
+ * `Credential` (src/http/credential.ts), declared here too so that this module does
+ * not depend on its sibling; TypeScript's structural typing makes the two one type.
+ */
+export type Credential =
+  | { kind: 'basic'; username: string; password: string }
+  /** docker's identitytoken: an OAuth2 refresh token, exchanged at the token realm. */
+  | { kind: 'identity-token'; username?: string; token: string }
+  /** A bearer token given directly (--registry-token); sent as is. */
+  | { kind: 'registry-token'; token: string };
+
+/**
+ * Parses the value of `--creds`, `--src-creds` or `--dest-creds`. Only the first
+ * colon separates, because passwords and tokens may contain colons. Unlike skopeo we
+ * never prompt: a value without a colon is a usage error, so scripts fail loudly.
+ * The value itself never appears in the message: it may be a password.
+ */
+export function parseCredsFlag(value: string, flag = '--creds'): Credential {
+  const colon = value.indexOf(':');
+  if (colon < 0) throw new UsageError(`${flag} must be USERNAME:PASSWORD (the password may contain colons)`);
+  const username = value.slice(0, colon);
+  if (username === '') throw new UsageError(`${flag} has an empty username; expected USERNAME:PASSWORD`);
+  return { kind: 'basic', username, password: value.slice(colon + 1) };
+}
+
+/** A description safe for logs and messages: the kind and user name, never a secret. */
+export function describeCredential(cred: Credential): string {
+  switch (cred.kind) {
+    case 'basic':
+      return `username "${cred.username}"`;
+    case 'identity-token':
+      return cred.username ? `identity token for "${cred.username}"` : 'identity token';
+    case 'registry-token':
+      return 'registry token';
+  }
+}
