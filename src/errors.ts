@@ -109,7 +109,7 @@ export class RegistryError extends FerryError {
   }
   /** Statuses/codes a retry may cure. */
   get temporary(): boolean {
-    if (this.status === 429 || this.status >= 500) return true;
+    if (this.status === 408 || this.status === 429 || this.status >= 500) return true;
     return this.errors.some((e) => e.code === 'TOOMANYREQUESTS' || e.code === 'UNAVAILABLE');
   }
 }

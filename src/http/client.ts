@@ -158,7 +158,7 @@ export class RegistryClient {
       policy,
       async () => {
         for (;;) {
-          const res = await this.attempt(spec, new URL(spec.path, base), scopes);
+          const res = await this.attempt(spec, new URL(spec.path, base), scopes, base.host);
           if (res.status === 401 && !authRetried) {
             authRetried = true;
             const next = this.auth.onUnauthorized(res.headers['www-authenticate'], scopes, res.sentAuth);
@@ -181,13 +181,14 @@ export class RegistryClient {
     );
   }
 
-  private async attempt(spec: RequestSpec, url: URL, scopes: string[]): Promise<Response & { sentAuth: boolean }> {
+  private async attempt(spec: RequestSpec, url: URL, scopes: string[], ownHost: string): Promise<Response & { sentAuth: boolean }> {
     let current = url;
     let sentAuth = false;
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { ...spec.headers };
       // Authorization only ever goes to the registry's own origin, never to a redirect target.
-      const sameHost = current.host === this.host;
+      // `ownHost` is the host as URL spells it (lower case, default port dropped), not as the user wrote it.
+      const sameHost = current.host === ownHost;
       if (sameHost) {
         const authz = await this.auth.header(scopes, spec.signal);
         if (authz) {

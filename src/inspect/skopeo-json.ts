@@ -31,13 +31,14 @@ export interface InspectOutput {
   Chart?: { name?: string; version?: string; appVersion?: string };
 }
 
-/** Go marshals time.Time as RFC 3339 with trailing fractional zeros dropped. */
+/** Go marshals time.Time as RFC 3339 with trailing fractional zeros dropped, and a zero offset as "Z". */
 export function goTime(value: unknown): string | null {
   if (typeof value !== 'string' || value === '') return null;
   const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(value);
   if (!m) return value;
   const frac = (m[2] ?? '').slice(0, 9).replace(/0+$/, '');
-  return `${m[1]}${frac ? `.${frac}` : ''}${m[3]}`;
+  const zone = m[3] === '+00:00' || m[3] === '-00:00' ? 'Z' : m[3];
+  return `${m[1]}${frac ? `.${frac}` : ''}${zone}`;
 }
 
 export interface InspectInput {
@@ -58,7 +59,8 @@ export function toSkopeoJson(input: InspectInput): InspectOutput {
     RepoTags: input.tags,
     Created: goTime(cfg['created']),
     DockerVersion: typeof cfg['docker_version'] === 'string' ? cfg['docker_version'] : '',
-    Labels: inner.Labels && Object.keys(inner.Labels).length > 0 ? inner.Labels : null,
+    // Go prints a present-but-empty map as {}; only a missing/null one is null
+    Labels: inner.Labels && typeof inner.Labels === 'object' ? inner.Labels : null,
     Architecture: input.isImage && typeof cfg['architecture'] === 'string' ? cfg['architecture'] : '',
     Os: input.isImage && typeof cfg['os'] === 'string' ? cfg['os'] : '',
     Layers: input.manifest.layers.map((l) => l.digest),
