@@ -58,31 +58,28 @@ const DEFAULT_STALL_MS = 120_000;
  */
 export class RegistryClient {
   readonly host: string;
-  private readonly dispatcher: Dispatcher;
+  /** Made once the TLS material is read: undici copies `connect` options when an agent is built. */
+  private agent: Dispatcher | undefined;
   private readonly auth: Authenticator;
   private readonly retry: RetryPolicy;
   private readonly log: ((line: string) => void) | undefined;
   private readonly userAgent: string;
   private base: Promise<URL> | undefined;
   private dispatcherReady: Promise<void> | undefined;
-  private tlsConnect: Record<string, unknown> = {};
 
   constructor(host: string, private readonly opts: RegistryClientOptions = {}) {
     this.host = host;
     this.retry = opts.retry ?? defaultRetryPolicy;
     this.log = opts.log;
     this.userAgent = opts.userAgent ?? 'ferry/0.1';
-    const stall = opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
-    const connect = (o: Record<string, unknown>) => Object.assign(o, this.tlsConnect);
-    const agentOpts = { bodyTimeout: stall, headersTimeout: stall, keepAliveTimeout: 10_000, connect: connect({}) };
-    const useProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
-    // the connect object is filled in before the first request (TLS files are read async)
-    this.dispatcher = useProxy ? new EnvHttpProxyAgent({ ...agentOpts, requestTls: agentOpts.connect }) : new Agent(agentOpts);
-    this.tlsConnect = agentOpts.connect;
+    const client = this;
     this.auth = new Authenticator({
       registry: host,
       credentials: opts.credentials ?? (async () => undefined),
-      dispatcher: this.dispatcher,
+      // token requests come after the ping, so the agent exists by then
+      get dispatcher() {
+        return client.dispatcher;
+      },
       allowInsecureRealm: opts.tls?.verify === false,
       userAgent: this.userAgent,
       log: this.log,
@@ -93,9 +90,18 @@ export class RegistryClient {
     return this.auth;
   }
 
+  private get dispatcher(): Dispatcher {
+    if (!this.agent) throw new Error(`RegistryClient for ${this.host} used before its TLS settings were loaded`);
+    return this.agent;
+  }
+
+  /** Reads the TLS material (async), then builds the agent with it. */
   private async prepareTls(): Promise<void> {
-    this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then((m) => {
-      Object.assign(this.tlsConnect, m);
+    this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then((tls) => {
+      const stall = this.opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
+      const agentOpts = { bodyTimeout: stall, headersTimeout: stall, keepAliveTimeout: 10_000, connect: { ...tls } };
+      const useProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
+      this.agent = useProxy ? new EnvHttpProxyAgent({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
     });
     return this.dispatcherReady;
   }
@@ -211,7 +217,8 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.dispatcherReady?.catch(() => undefined);
+    await this.agent?.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { FerryError } from '../errors.js';
+import { RegistryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import type { RawManifest } from '../oci/manifest.js';
 import { repositoryName } from '../reference/docker-reference.js';
@@ -44,7 +44,8 @@ export async function manifestDigest(input: string | Location, request: SessionO
     try {
       if (source instanceof RegistrySource) {
         const head = await source.headManifest({ signal: request.signal });
-        if (!head) throw new FerryError('ERR_NOT_FOUND', `manifest unknown: ${source.description}`);
+        // HEAD answers carry no body; 404 on the manifests endpoint is MANIFEST_UNKNOWN, and the message names the status like every registry error
+        if (!head) throw new RegistryError('ERR_NOT_FOUND', source.description, 404, [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }], 'checking manifest');
         if (head.digest) return head.digest;
       }
       return (await source.getManifest(undefined, { signal: request.signal })).digest;
