@@ -168,12 +168,11 @@ export class RegistryClient {
           if (res.status === 401 && !authRetried) {
             authRetried = true;
             const next = this.auth.onUnauthorized(res.headers['www-authenticate'], scopes, res.sentAuth);
-            await discard(res.body);
             if (next) {
+              await discard(res.body);
               scopes = next;
               continue;
             }
-            throw registryError(spec.what, spec.location, 401, undefined);
           }
           if (spec.expect.includes(res.status)) return res;
           const errBody = spec.method === 'HEAD' ? undefined : await readBounded(res.body, MAX_ERROR_BODY_BYTES, spec.what).catch(() => undefined);
