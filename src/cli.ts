@@ -6,6 +6,8 @@ import { inspectCommand } from './commands/inspect.js';
 import { listTagsCommand } from './commands/list-tags.js';
 import { loginCommand, logoutCommand } from './commands/login.js';
 import { deleteCommand } from './commands/delete.js';
+import { manifestMergeCommand } from './commands/manifest-merge.js';
+import { syncCommand } from './commands/sync.js';
 
 export const VERSION = '0.1.0';
 
@@ -53,7 +55,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--insecure-policy', 'accepted for skopeo compatibility (ferry has no signature policy)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`ferry: ${s.replace(/^error: /, '')}`) });
-  for (const cmd of [inspectCommand(ctx), copyCommand(ctx), listTagsCommand(ctx), deleteCommand(ctx), loginCommand(ctx), logoutCommand(ctx)]) {
+  for (const cmd of [inspectCommand(ctx), copyCommand(ctx), listTagsCommand(ctx), deleteCommand(ctx), manifestMergeCommand(ctx), syncCommand(ctx), loginCommand(ctx), logoutCommand(ctx)]) {
     cmd.exitOverride();
     cmd.configureOutput({ outputError: (s, write) => write(`ferry: ${s.replace(/^error: /, '')}`) });
     program.addCommand(cmd);

@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
-import { FerryError, RegistryError } from '../errors.js';
+import { FerryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
-import { formatDockerReference } from '../reference/docker-reference.js';
+import { formatDockerReference, repositoryName } from '../reference/docker-reference.js';
 import type { Location } from '../reference/location.js';
 import { registryClient, toLocation, type SessionOptions, type SideOptions } from '../transport/open.js';
 import { headBlob, putUpload, startUpload } from '../transport/registry/blobs.js';
-import { deleteManifest, headManifest, putManifest, type RepoContext } from '../transport/registry/manifests.js';
+import { deleteManifest, getManifest, headManifest, putManifest, type RepoContext } from '../transport/registry/manifests.js';
 import { withPool } from '../transport/session.js';
+import { explainDeleteError, explainPlaceholderError, isRefusedTagDelete } from './delete-errors.js';
 import { EMPTY_CONFIG, EMPTY_CONFIG_DESCRIPTOR, placeholderManifest } from './placeholder.js';
 
 export interface DeleteRequest extends SessionOptions, SideOptions {
@@ -23,20 +24,52 @@ export interface DeleteResult {
   method?: 'tag-delete' | 'placeholder';
 }
 
-function isRefusedTagDelete(e: unknown): boolean {
-  // distribution 2.8 answers a tag DELETE with a misleading 400 DIGEST_INVALID; others 400/404 UNSUPPORTED
-  return e instanceof RegistryError && (e.status === 400 || (e.status === 404 && e.registryCode !== 'MANIFEST_UNKNOWN') || e.registryCode === 'UNSUPPORTED') && e.status !== 405;
+/** The digest a tag points at: one HEAD, or a GET when the registry's HEAD names no digest. */
+async function resolveTag(ctx: RepoContext, tag: string, signal?: AbortSignal): Promise<Digest> {
+  const head = await headManifest(ctx, tag, signal);
+  if (!head) throw new FerryError('ERR_NOT_FOUND', `cannot delete tag ${tag}: not found in ${ctx.location}`);
+  return head.digest ?? (await getManifest(ctx, tag, signal)).digest;
 }
 
-/** Pushes a placeholder under the tag, then deletes the placeholder: the tag goes, the image and its other tags stay. */
-async function deleteTagViaPlaceholder(ctx: RepoContext, tag: string, signal?: AbortSignal): Promise<void> {
-  if ((await headBlob(ctx, EMPTY_CONFIG_DESCRIPTOR.digest, signal, 'push')) === undefined) {
-    const upload = await startUpload(ctx, signal);
-    await putUpload(ctx, upload, EMPTY_CONFIG_DESCRIPTOR, Readable.from([EMPTY_CONFIG]), signal);
+async function deleteByDigest(ctx: RepoContext, digest: Digest, repository: string, signal?: AbortSignal): Promise<void> {
+  try {
+    await deleteManifest(ctx, digest, signal);
+  } catch (e) {
+    throw explainDeleteError(e, `manifest ${digest}`, repository, repository, ctx.client.authenticator.scheme);
   }
+}
+
+/**
+ * Pushes a placeholder under the tag, then deletes the placeholder by digest: the tag
+ * goes, the image and its other tags stay. Should that delete fail, the tag is put back
+ * on the image before the error is reported, so a failed delete never retags anything.
+ */
+async function deleteTagViaPlaceholder(ctx: RepoContext, tag: string, original: Digest, repository: string, signal?: AbortSignal): Promise<void> {
   const placeholder = placeholderManifest(tag);
-  await putManifest(ctx, tag, placeholder, signal);
-  await deleteManifest(ctx, placeholder.digest, signal);
+  try {
+    if ((await headBlob(ctx, EMPTY_CONFIG_DESCRIPTOR.digest, signal, 'push')) === undefined) {
+      const upload = await startUpload(ctx, signal);
+      await putUpload(ctx, upload, EMPTY_CONFIG_DESCRIPTOR, Readable.from([EMPTY_CONFIG]), signal);
+    }
+    await putManifest(ctx, tag, placeholder, signal);
+  } catch (e) {
+    throw explainPlaceholderError(e, tag, repository);
+  }
+  try {
+    await deleteManifest(ctx, placeholder.digest, signal);
+  } catch (e) {
+    const reported = explainDeleteError(e, `tag ${tag}`, ctx.location, repository, ctx.client.authenticator.scheme);
+    try {
+      await putManifest(ctx, tag, await getManifest(ctx, original, signal), signal);
+    } catch (restoreError) {
+      throw new FerryError(
+        'ERR_REGISTRY',
+        `${(reported as Error).message}; tag ${tag} is left on placeholder ${placeholder.digest} and could not be put back on ${original}: ${(restoreError as Error).message}`,
+        { cause: e },
+      );
+    }
+    throw reported;
+  }
 }
 
 /**
@@ -48,28 +81,28 @@ export async function deleteImage(input: string | Location, request: DeleteReque
   if (loc.kind !== 'docker') throw new FerryError('ERR_UNSUPPORTED', `delete works on docker:// locations, not ${loc.kind}:`);
   const ref = loc.ref;
   const location = `docker://${formatDockerReference(ref)}`;
+  const repository = `docker://${repositoryName(ref)}`;
   const signal = request.signal;
   return withPool(request, async (pool) => {
     const ctx: RepoContext = { client: registryClient(ref.registry, ref.repository, request, request, pool), repository: ref.repository, location };
     if (ref.digest) {
-      await deleteManifest(ctx, ref.digest, signal);
+      await deleteByDigest(ctx, ref.digest, repository, signal);
       return { removed: 'manifest', digest: ref.digest };
     }
-    const tag = ref.tag!;
-    const head = await headManifest(ctx, tag, signal);
-    if (!head?.digest) throw new FerryError('ERR_NOT_FOUND', `tag not found: ${location}`);
+    const tag = ref.tag ?? 'latest';
+    const digest = await resolveTag(ctx, tag, signal);
     if (request.manifest) {
-      await deleteManifest(ctx, head.digest, signal);
-      return { removed: 'manifest', digest: head.digest };
+      await deleteByDigest(ctx, digest, repository, signal);
+      return { removed: 'manifest', digest };
     }
     try {
       await deleteManifest(ctx, tag, signal);
-      return { removed: 'tag', digest: head.digest, method: 'tag-delete' };
+      return { removed: 'tag', digest, method: 'tag-delete' };
     } catch (e) {
-      if (!isRefusedTagDelete(e)) throw e;
+      if (!isRefusedTagDelete(e)) throw explainDeleteError(e, `tag ${tag}`, location, repository, ctx.client.authenticator.scheme);
       request.log?.(`registry refused deleting tag ${tag} (${(e as Error).message}); using a placeholder manifest`);
     }
-    await deleteTagViaPlaceholder(ctx, tag, signal);
-    return { removed: 'tag', digest: head.digest, method: 'placeholder' };
+    await deleteTagViaPlaceholder(ctx, tag, digest, repository, signal);
+    return { removed: 'tag', digest, method: 'placeholder' };
   });
 }

@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { FerryError, UsageError } from '../errors.js';
+import type { IndexFormat } from '../merge/build-index.js';
+import type { MergeSource } from '../merge/collect.js';
+import { mergeManifests } from '../merge/merge.js';
+import { parseMergeSpec, type MergeSpec } from '../merge/spec.js';
+import type { SideOptions } from '../transport/open.js';
+import { addSideFlags, sideOptions } from './flags.js';
+import { session, type CommandContext } from './context.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function annotationsFrom(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new UsageError(`--annotation takes KEY=VALUE, not "${pair}"`);
+    out[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return out;
+}
+
+async function readSpec(file: string): Promise<MergeSpec> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new FerryError('ERR_USAGE', `cannot read spec ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseMergeSpec(text, file);
+}
+
+/** Plain connection flags apply to both sides; --src-/--dest- ones override them per side. */
+function side(opts: Record<string, unknown>, prefix: 'src-' | 'dest-'): SideOptions {
+  return { ...sideOptions(opts, ''), ...sideOptions(opts, prefix) };
+}
+
+export function manifestMergeCommand(ctx: CommandContext): Command {
+  const cmd = new Command('manifest-merge')
+    .description('build one index (multi-platform image) from per-platform images, copying them into the target repository')
+    .argument('[sources...]', 'images or indexes: docker://REF (or REGISTRY/REPO:TAG), oci:PATH[:REF], oci-archive:…, docker-archive:…, dir:…')
+    .option('--target <ref>', 'docker://REGISTRY/REPOSITORY:TAG to push the index to (default: the spec\'s "image")')
+    .option('--spec <file>', 'manifest-tool YAML spec: image, tags, manifests [{image, platform}], annotations')
+    .option('--annotation <key=value>', 'index annotation (repeatable; OCI only)', collect)
+    .option('--tag <tag>', 'push the index under this tag too (repeatable)', collect)
+    .addOption(new Option('--format <format>', 'oci: OCI image index; v2s2: Docker manifest list (Docker images only)').choices(['oci', 'v2s2']))
+    .option('--append', 'start from the index the target tag holds and add to it')
+    .option('--replace', 'a later image for a platform replaces an earlier one instead of failing')
+    .option('--dry-run', 'read everything and print the index; write nothing')
+    .option('-j, --jobs <n>', 'blobs copied at once (default 6)')
+    .option('--retry-times <n>', 'retries for transient failures');
+  addSideFlags(cmd, '');
+  addSideFlags(cmd, 'src-');
+  addSideFlags(cmd, 'dest-');
+  return cmd.action(async (args: string[], opts: Record<string, unknown>) => {
+    const spec = typeof opts['spec'] === 'string' ? await readSpec(opts['spec']) : undefined;
+    const target = typeof opts['target'] === 'string' ? opts['target'] : spec?.image;
+    if (!target) throw new UsageError('manifest-merge needs --target docker://REGISTRY/REPOSITORY:TAG (or "image" in the spec)');
+    const sources: MergeSource[] = [...(spec?.manifests ?? []), ...args.map((image) => ({ image }))];
+    if (sources.length === 0) throw new UsageError('manifest-merge needs at least one source image (arguments or the spec\'s "manifests")');
+    const jobs = opts['jobs'] === undefined ? undefined : Number(opts['jobs']);
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of 1 or more, not "${String(opts['jobs'])}"`);
+    const result = await mergeManifests(target, sources, {
+      ...session(ctx, opts),
+      src: side(opts, 'src-'),
+      dest: side(opts, 'dest-'),
+      tags: [...(spec?.tags ?? []), ...((opts['tag'] as string[] | undefined) ?? [])],
+      annotations: { ...spec?.annotations, ...annotationsFrom((opts['annotation'] as string[] | undefined) ?? []) },
+      ...(opts['format'] ? { format: opts['format'] as IndexFormat } : {}),
+      append: opts['append'] === true,
+      replace: opts['replace'] === true,
+      dryRun: opts['dryRun'] === true,
+      ...(jobs ? { jobs } : {}),
+    });
+    for (const note of result.notes) ctx.stderr.write(`ferry: ${note}\n`);
+    // dry run: first line the index exactly as it would be pushed, last line its digest
+    if (result.pushed === false) ctx.stdout.write(`${Buffer.from(result.index.bytes).toString('utf8')}\n`);
+    ctx.stdout.write(`${result.digest}\n`);
+  });
+}

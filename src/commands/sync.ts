@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { syncRepository } from '../sync/sync.js';
+import { copyOptionsFrom } from './copy.js';
+import { addSideFlags, sideOptions } from './flags.js';
+import { session, type CommandContext } from './context.js';
+
+export function syncCommand(ctx: CommandContext): Command {
+  const cmd = new Command('sync')
+    .description('copy every tag of a repository (images, indexes, Helm charts) to another, byte for byte')
+    .argument('<source>', 'docker://REGISTRY/REPOSITORY or oci:PATH (no tag)')
+    .argument('<destination>', 'docker://REGISTRY/REPOSITORY or oci:PATH (no tag)')
+    .option('--tags <regex>', 'only tags this regular expression matches in full')
+    .option('-j, --jobs <n>', 'blobs copied at once per image (default 6)')
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--retry-times <n>', 'retries for transient failures');
+  addSideFlags(cmd, 'src-');
+  addSideFlags(cmd, 'dest-');
+  return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
+    const quiet = opts['quiet'] === true;
+    const result = await syncRepository(src, dst, {
+      ...copyOptionsFrom({ jobs: opts['jobs'] }),
+      ...session(ctx, opts),
+      src: sideOptions(opts, 'src-'),
+      dest: sideOptions(opts, 'dest-'),
+      ...(typeof opts['tags'] === 'string' ? { tags: opts['tags'] } : {}),
+      onTag: (t) => {
+        if (!quiet) ctx.stdout.write(`${t.tag} ${t.digest}${t.noop ? ' (unchanged)' : ''}\n`);
+      },
+    });
+    if (!quiet && result.synced.length === 0) ctx.stderr.write(`ferry: no tag of ${result.source} to sync${result.skipped.length ? ` (${result.skipped.length} left out by --tags)` : ''}\n`);
+  });
+}
