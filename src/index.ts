@@ -23,3 +23,6 @@ export { openSource, openDestination, type SideOptions, type SessionOptions } fr
 export { ClientPool } from './transport/registry/client-pool.js';
 export { RegistryClient, type RegistryClientOptions } from './http/client.js';
 export type { Credential } from './http/credential.js';
+export { mergeManifests } from './merge/merge.js';
+export { syncRepository } from './sync/sync.js';
+export * from './credentials/index.js';
