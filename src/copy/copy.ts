@@ -21,7 +21,9 @@ export async function copy(src: string | Location, dst: string | Location, reque
     const source = await openSource(from, request.src ?? {}, request, pool);
     try {
       const dest = await openDestination(to, request.dest ?? {}, request, pool);
-      const result = await copyImage(source, dest, destinationTag(to), request);
+      // --retry-times governs blob attempts too, not only single requests
+      const blobRetries = request.blobRetries ?? request.retryTimes;
+      const result = await copyImage(source, dest, destinationTag(to), { ...request, ...(blobRetries !== undefined ? { blobRetries } : {}) });
       if (to.kind === 'docker' && to.ref.digest && to.ref.digest !== result.digest) {
         throw new FerryError('ERR_DIGEST_MISMATCH', `destination names ${to.ref.digest} but the copied manifest is ${result.digest}`);
       }
