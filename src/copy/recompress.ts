@@ -1,4 +1,4 @@
-import { pipeline, type Readable, type Transform } from 'node:stream';
+import { PassThrough, pipeline, type Readable, type Transform } from 'node:stream';
 import { FerryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { DigestStream, VerifyStream } from '../stream/verify.js';
@@ -65,6 +65,8 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
 /** Runs the stages into an upload; the first stage error names the real problem. */
 async function upload(ctx: BlobCopyContext, what: string, stages: (Readable | Transform)[], put: (body: Readable) => Promise<void>): Promise<void> {
   let pipeError: unknown;
+  // pipeline() needs two streams at least; an unchanged layer comes as one
+  if (stages.length === 1) stages = [...stages, new PassThrough()];
   const body = (pipeline as unknown as (...s: unknown[]) => Readable)(...stages, (e: unknown) => {
     if (e) pipeError = e;
   });
