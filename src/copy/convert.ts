@@ -11,6 +11,7 @@ const dockerToOci: Record<string, string> = {
   [MediaType.DockerManifestList]: MediaType.OciIndex,
   [MediaType.DockerConfig]: MediaType.OciConfig,
   [MediaType.DockerLayerGzip]: MediaType.OciLayerGzip,
+  [MediaType.DockerLayerTar]: MediaType.OciLayerTar,
   [MediaType.DockerForeignLayerGzip]: MediaType.OciLayerNondistGzip,
 };
 

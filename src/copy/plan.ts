@@ -2,7 +2,6 @@ import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import type { ImageManifest } from '../oci/manifest.js';
 import { MediaType, isEncryptedLayer, isImageLayerMediaType, isNonDistributable } from '../oci/media-types.js';
-import { DockerLayerTar } from '../transport/docker-archive/layer-type.js';
 import type { CompressionTarget } from './options.js';
 
 /** What happens to one blob. */
@@ -21,13 +20,6 @@ export interface PlannedImage {
 
 const imageConfigTypes = new Set<string>([MediaType.OciConfig, MediaType.DockerConfig]);
 
-/**
- * Image layer types recompression may change: the known ones, plus Docker's plain tar
- * (what `docker save` archives hold), which media-types.ts does not list.
- */
-function isRecompressible(mediaType: string): boolean {
-  return isImageLayerMediaType(mediaType) || mediaType === DockerLayerTar;
-}
 
 /** A manifest is an image (not a Helm chart or other artifact) when its config says so. */
 export function isImage(m: ImageManifest): boolean {
@@ -54,7 +46,7 @@ export function planBlobs(images: PlannedImage[], compression?: { format: Compre
         actions.set(layer.digest, { kind: 'leave', desc: layer });
         return;
       }
-      const eligible = compression && isImage(m) && isRecompressible(layer.mediaType) && !isEncryptedLayer(layer.mediaType);
+      const eligible = compression && isImage(m) && isImageLayerMediaType(layer.mediaType) && !isEncryptedLayer(layer.mediaType);
       if (eligible) {
         actions.set(layer.digest, {
           kind: 'recompress',

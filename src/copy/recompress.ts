@@ -4,6 +4,7 @@ import type { Digest } from '../oci/digest.js';
 import { DigestStream, VerifyStream } from '../stream/verify.js';
 import { detectCompression } from '../compression/detect.js';
 import { compressStream, decompressStream } from '../compression/streams.js';
+import { compressionOfMediaType } from '../compression/codec.js';
 import { openSourceBlob, preferred, withBlobRetries, type BlobCopyContext } from './blob-copy.js';
 import type { BlobAction } from './plan.js';
 import { ProgressStream } from '../stream/progress.js';
@@ -27,6 +28,20 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
   const desc = a.desc;
   const what = `layer ${desc.digest} of ${ctx.source.description}`;
   let result: LayerResult | undefined;
+  const unchanged: LayerResult = { changed: false, digest: desc.digest, size: desc.size, compression: a.target };
+  // A layer labelled as already in the target format that the destination has, or can
+  // mount, needs no download at all; one that must be streamed is still checked by magic.
+  const declared = compressionOfMediaType(desc.mediaType);
+  if (declared === a.target && !a.force) {
+    if (await ctx.dest.hasBlob(desc, { signal: ctx.signal })) {
+      ctx.emit({ type: 'blob-skipped', digest: desc.digest, size: desc.size, reason: 'exists' });
+      return unchanged;
+    }
+    if (ctx.dest.mountBlob && (await ctx.dest.mountBlob(desc, ctx.source, { signal: ctx.signal }))) {
+      ctx.emit({ type: 'blob-mounted', digest: desc.digest, size: desc.size, from: ctx.source.description });
+      return unchanged;
+    }
+  }
   await withBlobRetries(ctx, desc, async () => {
     const verified = pipeline(openSourceBlob(ctx, desc), new VerifyStream({ digest: desc.digest, size: desc.size }, what), () => undefined) as Readable;
     const detected = await detectCompression(verified);
@@ -34,8 +49,8 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
     const progress = new ProgressStream((bytes) => ctx.emit({ type: 'blob-progress', digest: desc.digest, bytes, size: desc.size }));
     const stream = pipeline(detected.stream, progress, () => undefined) as Readable;
     if (format === a.target && !a.force) {
-      result = { changed: false, digest: desc.digest, size: desc.size, compression: a.target };
-      if (await ctx.dest.hasBlob(desc, { signal: ctx.signal })) {
+      result = unchanged;
+      if (declared !== a.target && (await ctx.dest.hasBlob(desc, { signal: ctx.signal }))) {
         stream.destroy();
         ctx.emit({ type: 'blob-skipped', digest: desc.digest, size: desc.size, reason: 'exists' });
         return;

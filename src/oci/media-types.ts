@@ -15,6 +15,8 @@ export const MediaType = {
   DockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
   DockerConfig: 'application/vnd.docker.container.image.v1+json',
   DockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  /** Plain tar, as `docker save` stores layers; not in distribution's schema 2 document, but docker and containers/image define it. */
+  DockerLayerTar: 'application/vnd.docker.image.rootfs.diff.tar',
   DockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
   DockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
   DockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
@@ -55,6 +57,7 @@ const imageLayerTypes = new Set<string>([
   MediaType.OciLayerGzip,
   MediaType.OciLayerZstd,
   MediaType.DockerLayerGzip,
+  MediaType.DockerLayerTar,
 ]);
 
 export function isImageLayerMediaType(mt: string): boolean {

@@ -8,8 +8,7 @@ import { MediaType } from '../../oci/media-types.js';
  * so the type comes from the file's first bytes, not from what docker usually does.
  */
 
-/** Not in distribution's schema 2 document, but defined by docker and containers/image. */
-export const DockerLayerTar = 'application/vnd.docker.image.rootfs.diff.tar';
+export const DockerLayerTar = MediaType.DockerLayerTar;
 
 export function layerMediaType(head: Uint8Array, where: string): string {
   if (head[0] === 0x1f && head[1] === 0x8b) return MediaType.DockerLayerGzip;
