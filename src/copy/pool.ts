@@ -19,3 +19,21 @@ export async function runPool<T>(items: readonly T[], limit: number, task: (item
   await Promise.all(Array.from({ length: n }, worker));
   if (failure) throw failure.error;
 }
+
+/** A counting semaphore: `run` waits for one of `limit` places. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
