@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Command, CommanderError } from 'commander';
 import { FerryError } from './errors.js';
 import type { CommandContext } from './commands/context.js';
@@ -28,6 +29,8 @@ export function reportError(e: unknown, debug: boolean, stderr: NodeJS.WritableS
 export async function main(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
   const controller = new AbortController();
+  // every in-flight request listens on this one signal; 6 parallel blobs exceed Node's default of 10
+  setMaxListeners(0, controller.signal);
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts++;

@@ -1,10 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { copy } from '../copy/copy.js';
 import type { CopyOptions, MultiArch } from '../copy/options.js';
 import { UsageError } from '../errors.js';
 import { parsePlatform } from '../oci/platform.js';
-import { makeRenderer, type ProgressMode } from '../progress/renderers.js';
+import type { ProgressMode } from '../progress/renderers.js';
 import { addSideFlags, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
 
@@ -63,6 +62,9 @@ export function copyCommand(ctx: CommandContext): Command {
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
+    // loaded on use: start-up pays only for the command that runs
+    const { copy } = await import('../copy/copy.js');
+    const { makeRenderer } = await import('../progress/renderers.js');
     const mode: ProgressMode = opts['quiet'] ? 'quiet' : (opts['progress'] as ProgressMode);
     const renderer = makeRenderer(mode, ctx.stdout, ctx.stderr);
     try {

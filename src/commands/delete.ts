@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { deleteImage } from '../delete/delete.js';
 import { addSideFlags, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
 
@@ -11,6 +10,8 @@ export function deleteCommand(ctx: CommandContext): Command {
     .option('--retry-times <n>', 'retries for transient failures');
   addSideFlags(cmd, '');
   return cmd.action(async (location: string, opts: Record<string, unknown>) => {
+    // loaded on use: start-up pays only for the command that runs
+    const { deleteImage } = await import('../delete/delete.js');
     const r = await deleteImage(location, { ...session(ctx, opts), ...sideOptions(opts, ''), manifest: opts['manifest'] === true });
     if (r.removed === 'manifest') ctx.stdout.write(`Deleted manifest ${r.digest} and every tag pointing at it\n`);
     else ctx.stdout.write(`Deleted tag ${location} (manifest ${r.digest} and its other tags remain)\n`);

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { listTags } from '../tags/list-tags.js';
 import { addSideFlags, sideOptions } from './flags.js';
 import { session, writeJson, type CommandContext } from './context.js';
 
@@ -10,6 +9,8 @@ export function listTagsCommand(ctx: CommandContext): Command {
     .option('--retry-times <n>', 'retries for transient failures');
   addSideFlags(cmd, '');
   return cmd.action(async (location: string, opts: Record<string, unknown>) => {
+    // loaded on use: start-up pays only for the command that runs
+    const { listTags } = await import('../tags/list-tags.js');
     writeJson(ctx, await listTags(location, { ...session(ctx, opts), ...sideOptions(opts, '') }));
   });
 }

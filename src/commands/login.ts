@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { login, logout, logoutAll } from '../login/login.js';
 import { parseBool } from './flags.js';
 import type { CommandContext } from './context.js';
 
@@ -27,6 +26,8 @@ export function loginCommand(ctx: CommandContext): Command {
     .option('--tls-verify [bool]', 'verify TLS; false also allows plain HTTP', parseBool('--tls-verify'))
     .option('--cert-dir <dir>', 'certs.d-style folder')
     .action(async (registry: string, opts: Record<string, unknown>) => {
+    // loaded on use: start-up pays only for the command that runs
+    const { login } = await import('../login/login.js');
       const username = opts['username'];
       if (typeof username !== 'string' || username === '') throw new UsageError('login needs --username');
       let password = typeof opts['password'] === 'string' ? opts['password'] : undefined;
@@ -54,6 +55,8 @@ export function logoutCommand(ctx: CommandContext): Command {
     .option('-a, --all', 'remove every saved credential')
     .option('--authfile <path>', 'auth file to change')
     .action(async (registry: string | undefined, opts: Record<string, unknown>) => {
+    // loaded on use: start-up pays only for the command that runs
+    const { logout, logoutAll } = await import('../login/login.js');
       const req = { ...(ctx.log ? { log: ctx.log } : {}), ...(typeof opts['authfile'] === 'string' ? { authFile: opts['authfile'] } : {}) };
       if (opts['all']) {
         if (registry) throw new UsageError('logout takes a registry or --all, not both');

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { syncRepository } from '../sync/sync.js';
 import { copyOptionsFrom } from './copy.js';
 import { addSideFlags, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
@@ -16,6 +15,8 @@ export function syncCommand(ctx: CommandContext): Command {
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
+    // loaded on use: start-up pays only for the command that runs
+    const { syncRepository } = await import('../sync/sync.js');
     const quiet = opts['quiet'] === true;
     const result = await syncRepository(src, dst, {
       ...copyOptionsFrom({ jobs: opts['jobs'] }),

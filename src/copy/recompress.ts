@@ -2,9 +2,6 @@ import { PassThrough, pipeline, type Readable, type Transform } from 'node:strea
 import { FerryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { DigestStream, VerifyStream } from '../stream/verify.js';
-import { detectCompression } from '../compression/detect.js';
-import { compressStream, decompressStream } from '../compression/streams.js';
-import { compressionOfMediaType } from '../compression/codec.js';
 import { openSourceBlob, preferred, withBlobRetries, type BlobCopyContext } from './blob-copy.js';
 import type { BlobAction } from './plan.js';
 import { ProgressStream } from '../stream/progress.js';
@@ -25,6 +22,12 @@ type Recompress = Extract<BlobAction, { kind: 'recompress' }>;
  * copied unchanged (unless forced), through the same ladder as any blob.
  */
 export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Promise<LayerResult> {
+  // codecs (and the native zstd binding) load only for copies that recompress
+  const [{ detectCompression }, { compressStream, decompressStream }, { compressionOfMediaType }] = await Promise.all([
+    import('../compression/detect.js'),
+    import('../compression/streams.js'),
+    import('../compression/codec.js'),
+  ]);
   const desc = a.desc;
   const what = `layer ${desc.digest} of ${ctx.source.description}`;
   let result: LayerResult | undefined;

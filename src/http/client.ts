@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, envHttpProxyAgent, request } from './undici.js';
 import { AbortedError, FerryError } from '../errors.js';
 import { Authenticator } from './auth.js';
 import { discard, MAX_ERROR_BODY_BYTES, readBounded } from './body.js';
@@ -101,7 +102,7 @@ export class RegistryClient {
       const stall = this.opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
       const agentOpts = { bodyTimeout: stall, headersTimeout: stall, keepAliveTimeout: 10_000, connect: { ...tls } };
       const useProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
-      this.agent = useProxy ? new EnvHttpProxyAgent({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
+      this.agent = useProxy ? new (envHttpProxyAgent())({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
     });
     return this.dispatcherReady;
   }

@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici.js';
 import { FerryError } from '../errors.js';
 import type { Credential } from './credential.js';
 import type { Challenge } from './challenge.js';

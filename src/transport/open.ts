@@ -6,7 +6,6 @@ import { formatLocation, parseLocation } from '../reference/location.js';
 import { ClientPool } from './registry/client-pool.js';
 import { RegistryDestination } from './registry/destination.js';
 import { RegistrySource } from './registry/source.js';
-import { openLocalDestination, openLocalSource } from './open-local.js';
 import type { ImageDestination, ImageSource } from './types.js';
 import type { RegistryClient } from '../http/client.js';
 
@@ -83,6 +82,8 @@ export async function openSource(input: string | Location, side: SideOptions, se
     const client = registryClient(loc.ref.registry, loc.ref.repository, side, session, pool);
     return new RegistrySource(loc.ref, client, formatLocation(loc));
   }
+  // local formats (tar readers and writers) load only when a local location is used
+  const { openLocalSource } = await import('./open-local.js');
   return openLocalSource(loc);
 }
 
@@ -92,5 +93,6 @@ export async function openDestination(input: string | Location, side: SideOption
     const client = registryClient(loc.ref.registry, loc.ref.repository, side, session, pool);
     return new RegistryDestination(loc.ref, client, formatLocation(loc));
   }
+  const { openLocalDestination } = await import('./open-local.js');
   return openLocalDestination(loc);
 }

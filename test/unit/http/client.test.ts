@@ -372,7 +372,7 @@ describe('RegistryClient: Basic auth', () => {
     const client = newClient(fake.host, { credentials: async () => ({ kind: 'basic', username: user, password: 'wrong' }) });
     const e = await rejection(client.request(spec()));
     expect(e.code).toBe('ERR_UNAUTHORIZED');
-    expect(e.message).toBe('reading manifest docker://registry/app:v1: HTTP 401');
+    expect(e.message).toBe('reading manifest docker://registry/app:v1: HTTP 401 UNAUTHORIZED: access to the requested resource is not authorized');
     expect(fake.count('GET', '/v2/app/manifests/v1')).toBe(1);
   });
 
