@@ -68,7 +68,12 @@ describe('convertMediaType to Docker v2 schema 2', () => {
     );
   });
 
-  it.each([MediaType.OciLayerTar, MediaType.OciLayerNondistZstd, MediaType.HelmConfig, MediaType.OciEmpty])('refuses %s', (mt) => {
+  it('maps plain tar layers both ways (docker save stores them so)', () => {
+    expect(convertMediaType(MediaType.OciLayerTar, 'v2s2', 'blob')).toBe(MediaType.DockerLayerTar);
+    expect(convertMediaType(MediaType.DockerLayerTar, 'oci', 'blob')).toBe(MediaType.OciLayerTar);
+  });
+
+  it.each([MediaType.OciLayerNondistZstd, MediaType.HelmConfig, MediaType.OciEmpty])('refuses %s', (mt) => {
     expect(err(() => convertMediaType(mt, 'v2s2', 'blob')).message).toContain(`media type ${mt} has no Docker equivalent`);
   });
 });
