@@ -1,0 +1,64 @@
+import type { Transform } from 'node:stream';
+import { FerryError, UsageError } from '../errors.js';
+import type { BlockCompressor } from './block-compressor.js';
+import { loadNapiZstdBackend } from './zstd-napi-backend.js';
+import { loadZlibZstdBackend } from './zstd-zlib-backend.js';
+
+export type ZstdBackendName = 'zlib' | 'napi';
+
+/** Names the zstd implementation: `zlib` or `napi`; unset or `auto` picks one. */
+export const ZSTD_BACKEND_ENV = 'FERRY_ZSTD_BACKEND';
+
+/**
+ * One zstd implementation. Streams and block compressors keep the CPU work off the main
+ * thread and fail with ERR_COMPRESSION; decompressStream decodes concatenated frames and
+ * skips skippable frames, whatever the library does on its own.
+ */
+export interface ZstdBackend {
+  readonly name: ZstdBackendName;
+  readonly maxLevel: number;
+  /** Levels are already checked by the codec. Frames carry a content checksum. */
+  compressStream(level: number): Transform;
+  /** `what` names the data in error messages. */
+  decompressStream(what?: string): Transform;
+  blockCompressor(level: number, concurrency: number): BlockCompressor;
+}
+
+const loaders: Record<ZstdBackendName, () => ZstdBackend | undefined> = {
+  zlib: loadZlibZstdBackend,
+  napi: loadNapiZstdBackend,
+};
+
+/** Preference order for `auto`: the runtime's own zstd needs no native add-on. */
+const preference: readonly ZstdBackendName[] = ['zlib', 'napi'];
+
+/** The backends this process can use, in preference order. */
+export function availableZstdBackends(): ZstdBackendName[] {
+  return preference.filter((name) => loaders[name]() !== undefined);
+}
+
+/**
+ * The backend to use. `requested` defaults to env FERRY_ZSTD_BACKEND; asking for one
+ * this runtime lacks is an error rather than a silent fallback, so CI really tests it.
+ */
+export function selectZstdBackend(
+  requested: string | undefined = process.env[ZSTD_BACKEND_ENV],
+): ZstdBackend {
+  const wanted = requested === undefined || requested === '' ? 'auto' : requested;
+  if (wanted === 'auto') {
+    for (const name of preference) {
+      const backend = loaders[name]();
+      if (backend) return backend;
+    }
+    throw new FerryError('ERR_UNSUPPORTED', 'no zstd backend: node:zlib has no zstd (Node < 22.15) and zstd-napi did not load');
+  }
+  if (wanted !== 'zlib' && wanted !== 'napi') {
+    throw new UsageError(`${ZSTD_BACKEND_ENV} must be zlib, napi or auto, got "${wanted}"`);
+  }
+  const backend = loaders[wanted]();
+  if (!backend) {
+    const why = wanted === 'zlib' ? `node:zlib in Node ${process.versions.node} has no zstd (needs >= 22.15)` : 'the zstd-napi add-on did not load';
+    throw new FerryError('ERR_UNSUPPORTED', `zstd backend "${wanted}" is not available: ${why}`);
+  }
+  return backend;
+}

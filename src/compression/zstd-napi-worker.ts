@@ -1,0 +1,150 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+export type NapiWorkerMode = 'compress' | 'decompress' | 'blocks';
+
+/** Messages to the worker. `data` buffers are transferred, never shared. */
+export type NapiRequest =
+  | { op: 'data'; data: Uint8Array }
+  | { op: 'more' }
+  | { op: 'end' }
+  | { op: 'block'; id: number; data: Uint8Array };
+
+/**
+ * Messages from the worker; `chunks` are output in order, transferred. `ack` ends a
+ * `data` batch; `out` is part of one, after which a decoder waits for `more`.
+ */
+export type NapiReply =
+  | { op: 'ack'; chunks: Uint8Array[] }
+  | { op: 'out'; chunks: Uint8Array[] }
+  | { op: 'done'; chunks: Uint8Array[] }
+  | { op: 'block'; id: number; chunks: Uint8Array[]; input?: Uint8Array }
+  | { op: 'error'; id?: number; message: string };
+
+/**
+ * The worker's program, as CommonJS source evaluated by `new Worker(…, { eval: true })`.
+ *
+ * zstd-napi's own streams call libzstd synchronously on the calling thread: at level 19
+ * that stalled the event loop for ~60-80 ms per 64 KiB chunk, and even at level 3 it takes
+ * the main thread's core away from hashing and HTTP. A worker file would have to exist as
+ * .js next to this module, which is not true when tests run the TypeScript sources, so the
+ * program travels as text and loads the add-on by absolute path.
+ */
+const source = String.raw`
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const b = require(workerData.binding);
+const OUT = 256 * 1024;
+// Decoded output per reply before waiting for 'more': zeros compress ~30000:1, so one
+// input batch could otherwise become gigabytes in a single message.
+const CREDIT = 1024 * 1024;
+let scratch = Buffer.allocUnsafeSlow(OUT);
+let cctx, dctx, inFrame = false;
+if (workerData.mode !== 'decompress') {
+  cctx = new b.CCtx();
+  cctx.setParameter(b.CParameter.compressionLevel, workerData.level);
+  cctx.setParameter(b.CParameter.checksumFlag, 1);
+} else {
+  dctx = new b.DCtx();
+}
+// Copies output into its own ArrayBuffer so it can be transferred (pooled ones cannot).
+function exact(buf, n) {
+  const out = new Uint8Array(n);
+  out.set(buf.subarray(0, n));
+  return out;
+}
+function room(n) {
+  if (scratch.length < n) scratch = Buffer.allocUnsafeSlow(n);
+  return scratch;
+}
+function compress(src, end) {
+  const chunks = [];
+  const directive = end ? b.EndDirective.end : b.EndDirective.continue;
+  for (;;) {
+    const dst = room(Math.max(OUT, b.compressBound(src.length)));
+    const [ret, produced, consumed] = cctx.compressStream2(dst, src, directive);
+    if (produced > 0) chunks.push(exact(dst, produced));
+    src = src.subarray(consumed);
+    if (src.length === 0 && (!end || ret === 0)) return chunks;
+  }
+}
+// Decodes queue[0] until it is used up (true) or CREDIT bytes were produced (false).
+function decompress(queue, chunks) {
+  let total = 0;
+  for (;;) {
+    const dst = room(OUT);
+    const [ret, produced, consumed] = dctx.decompressStream(dst, queue[0]);
+    if (produced > 0) chunks.push(exact(dst, produced));
+    total += produced;
+    queue[0] = queue[0].subarray(consumed);
+    if (queue[0].length === 0 && (produced < dst.length || ret === 0)) {
+      inFrame = ret !== 0;
+      return true;
+    }
+    if (total >= CREDIT) return false;
+  }
+}
+function reply(msg) {
+  const transfer = (msg.chunks || []).map((c) => c.buffer);
+  if (msg.input) transfer.push(msg.input.buffer);
+  parentPort.postMessage(msg, transfer);
+}
+const queue = [];
+let waiting = false;
+function pump() {
+  while (!waiting && queue.length > 0) {
+    if (queue[0] === 'end') {
+      queue.shift();
+      if (dctx && inFrame) throw new Error('stream ends inside a zstd frame (truncated)');
+      reply({ op: 'done', chunks: dctx ? [] : compress(Buffer.alloc(0), true) });
+    } else if (cctx) {
+      reply({ op: 'ack', chunks: compress(queue.shift(), false) });
+    } else {
+      const chunks = [];
+      if (decompress(queue, chunks)) {
+        queue.shift();
+        reply({ op: 'ack', chunks });
+      } else {
+        waiting = true;
+        reply({ op: 'out', chunks });
+      }
+    }
+  }
+}
+parentPort.on('message', (m) => {
+  try {
+    const data = m.data && Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+    if (m.op === 'block') {
+      const dst = room(b.compressBound(data.length));
+      const chunks = [exact(dst, cctx.compress2(dst, data))];
+      // The input goes back for reuse as the next block.
+      reply({ op: 'block', id: m.id, chunks, input: m.data });
+      return;
+    }
+    if (m.op === 'data') queue.push(data);
+    else if (m.op === 'end') queue.push('end');
+    else if (m.op === 'more') waiting = false;
+    pump();
+  } catch (err) {
+    queue.length = 0;
+    parentPort.postMessage({ op: 'error', id: m.id, message: err && err.message ? err.message : String(err) });
+  }
+});
+`;
+
+let bindingPath: string | undefined;
+
+/** Path of zstd-napi's native binding module; throws when the package is not installed. */
+export function napiBindingPath(): string {
+  bindingPath ??= createRequire(import.meta.url).resolve('zstd-napi/binding');
+  return bindingPath;
+}
+
+export function spawnNapiWorker(mode: NapiWorkerMode, level: number): Worker {
+  return new Worker(source, { eval: true, workerData: { binding: napiBindingPath(), mode, level } });
+}
+
+/** Wraps transferred output as Buffers without copying. */
+export function asBuffers(chunks: readonly Uint8Array[]): Buffer[] {
+  return chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+}
