@@ -1,16 +1,8 @@
 import { UsageError } from '../errors.js';
+import type { Credential } from '../http/credential.js';
 
-/**
- * A registry credential, wherever it came from. The same shape as the HTTP layer's
- * `Credential` (src/http/credential.ts), declared here too so that this module does
- * not depend on its sibling; TypeScript's structural typing makes the two one type.
- */
-export type Credential =
-  | { kind: 'basic'; username: string; password: string }
-  /** docker's identitytoken: an OAuth2 refresh token, exchanged at the token realm. */
-  | { kind: 'identity-token'; username?: string; token: string }
-  /** A bearer token given directly (--registry-token); sent as is. */
-  | { kind: 'registry-token'; token: string };
+/** A registry credential, wherever it came from: one type with what the HTTP layer uses. */
+export type { Credential };
 
 /**
  * Parses the value of `--creds`, `--src-creds` or `--dest-creds`. Only the first
