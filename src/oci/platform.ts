@@ -1,10 +1,9 @@
-import { arch as hostArch, platform as hostOs } from 'node:os';
+import { arch as hostArch } from 'node:os';
 import type { Platform } from './descriptor.js';
 import { UsageError } from '../errors.js';
 
 /** Node's names → OCI/GOARCH names. */
 const archMap: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64', mips: 'mips', mipsel: 'mipsle' };
-const osMap: Record<string, string> = { win32: 'windows', linux: 'linux', darwin: 'darwin', freebsd: 'freebsd', openbsd: 'openbsd', netbsd: 'netbsd', sunos: 'solaris', aix: 'aix' };
 
 /** The platform an image runs on here; like skopeo, a darwin/windows host still picks linux images. */
 export function hostPlatform(): Platform {
@@ -12,8 +11,6 @@ export function hostPlatform(): Platform {
   const p: Platform = { os: 'linux', architecture };
   if (architecture === 'arm64') p.variant = 'v8';
   if (architecture === 'arm') p.variant = 'v7';
-  void osMap;
-  void hostOs;
   return p;
 }
 

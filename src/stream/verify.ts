@@ -20,7 +20,7 @@ export class VerifyStream extends Transform {
     this.hash = createHash(nodeHashName(expected.digest));
   }
 
-  /** Resume after `offset` bytes already verified elsewhere is not possible with a fresh hash; callers restart from 0. */
+  /** Bytes seen so far. */
   get bytes(): number {
     return this.seen;
   }

@@ -11,18 +11,10 @@ import { buildImage, buildIndex, pushWithSkopeo, type BuiltImage, type BuiltInde
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { scratchDir } from '../support/scratch.js';
 import { dockerRef, skopeoCopy, skopeoInspect, skopeoInspectRaw } from '../support/skopeo.js';
+import { rejection as rejects } from '../support/rejection.js';
 
 /** Token fetches measured for one `ferry copy --all` of a 3-platform index between two repositories of one registry. */
 const MAX_TOKEN_FETCHES_REGISTRY_COPY = 3;
-
-async function rejects(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the operation to fail');
-}
 
 describe('token auth', () => {
   let registry: RunningRegistry;

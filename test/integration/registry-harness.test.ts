@@ -7,17 +7,9 @@ import { probe } from '../support/http-probe.js';
 import { decodeJwt, type ResourceAccess } from '../support/jwt.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { skopeo, skopeoDelete, skopeoInspect, skopeoInspectRaw, skopeoListTags, dockerRef } from '../support/skopeo.js';
+import { rejection } from '../support/rejection.js';
 
 const OCI_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the operation to fail');
-}
 
 describe('plain registry', () => {
   let registry: RunningRegistry;

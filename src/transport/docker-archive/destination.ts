@@ -1,11 +1,9 @@
-import type { Readable } from 'node:stream';
 import { FerryError } from '../../errors.js';
-import type { Descriptor } from '../../oci/descriptor.js';
-import type { Digest } from '../../oci/digest.js';
 import type { ImageManifest, RawManifest } from '../../oci/manifest.js';
 import { parseManifest } from '../../oci/manifest.js';
 import { formatDockerReference } from '../../reference/docker-reference.js';
-import type { ImageDestination, PutBlobOptions, ReadOptions } from '../types.js';
+import type { ReadOptions } from '../types.js';
+import { StagedLayoutDestination } from '../local/staged-layout-destination.js';
 import { StagedArchive } from '../local/staged-archive.js';
 import { OciLayoutDestination } from '../oci-layout/destination.js';
 import { blobPath } from '../oci-layout/layout.js';
@@ -24,16 +22,18 @@ const CONTAINERD_IMAGE_NAME = 'io.containerd.image.name';
  * so digests in the manifest stay valid. An existing archive at the path is replaced
  * atomically on commit, as `docker save -o` would.
  */
-export class DockerArchiveDestination implements ImageDestination {
+export class DockerArchiveDestination extends StagedLayoutDestination {
   readonly supportsIndex = false;
   private image: ImageManifest | undefined;
 
   private constructor(
-    readonly description: string,
-    private readonly staged: StagedArchive,
-    private readonly layout: OciLayoutDestination,
+    description: string,
+    staged: StagedArchive,
+    layout: OciLayoutDestination,
     private readonly repoTags: string[],
-  ) {}
+  ) {
+    super(description, staged, layout);
+  }
 
   static async open(path: string, ref: string | undefined, description: string, opts: { tmpDir?: string } = {}): Promise<DockerArchiveDestination> {
     const name = ref === undefined ? undefined : destinationTag(ref, description);
@@ -43,23 +43,6 @@ export class DockerArchiveDestination implements ImageDestination {
       ...(name ? { ref: name.tag ?? 'latest', annotations: { [CONTAINERD_IMAGE_NAME]: formatDockerReference(name) } } : {}),
     });
     return new DockerArchiveDestination(description, staged, layout, name ? [familiarName(name)] : []);
-  }
-
-  /** A new archive holds nothing yet. */
-  async hasManifest(): Promise<boolean> {
-    return false;
-  }
-
-  async hasBlob(desc: Descriptor): Promise<boolean> {
-    return this.layout.hasBlob(desc);
-  }
-
-  async putBlob(desc: Descriptor, body: Readable, opts?: PutBlobOptions): Promise<void> {
-    await this.layout.putBlob(desc, body, opts);
-  }
-
-  async putBlobUnknown(body: Readable, result: () => { digest: Digest; size: number }, opts?: PutBlobOptions): Promise<void> {
-    await this.layout.putBlobUnknown(body, result, opts);
   }
 
   /** Docker v2 schema 2 or OCI image manifests only: manifest.json has no place for an index. */
@@ -84,10 +67,5 @@ export class DockerArchiveDestination implements ImageDestination {
     await this.layout.commit();
     const item = { Config: blobPath(image.config.digest), RepoTags: this.repoTags, Layers: image.layers.map((l) => blobPath(l.digest)) };
     await this.staged.finish([{ name: ARCHIVE_MANIFEST, bytes: encodeArchiveManifest([item]) }], opts);
-  }
-
-  async abort(): Promise<void> {
-    await this.layout.abort();
-    await this.staged.discard();
   }
 }

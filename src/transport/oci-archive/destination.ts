@@ -1,8 +1,6 @@
-import type { Readable } from 'node:stream';
-import type { Descriptor } from '../../oci/descriptor.js';
-import type { Digest } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
-import type { ImageDestination, PutBlobOptions, ReadOptions } from '../types.js';
+import type { ReadOptions } from '../types.js';
+import { StagedLayoutDestination } from '../local/staged-layout-destination.js';
 import { StagedArchive } from '../local/staged-archive.js';
 import { OciLayoutDestination } from '../oci-layout/destination.js';
 
@@ -13,36 +11,17 @@ import { OciLayoutDestination } from '../oci-layout/destination.js';
  * target. Like skopeo, the archive then holds just this image: an existing archive is
  * replaced, not merged into (it stays untouched if the copy fails).
  */
-export class OciArchiveDestination implements ImageDestination {
+export class OciArchiveDestination extends StagedLayoutDestination {
   readonly supportsIndex = true;
 
-  private constructor(
-    readonly description: string,
-    private readonly staged: StagedArchive,
-    private readonly layout: OciLayoutDestination,
-  ) {}
+  private constructor(description: string, staged: StagedArchive, layout: OciLayoutDestination) {
+    super(description, staged, layout);
+  }
 
   static async open(path: string, ref: string | undefined, description: string, opts: { tmpDir?: string } = {}): Promise<OciArchiveDestination> {
     const staged = await StagedArchive.create(path, description, opts.tmpDir);
     const layout = await OciLayoutDestination.open(staged.dir, { description, ...(ref !== undefined ? { ref } : {}) });
     return new OciArchiveDestination(description, staged, layout);
-  }
-
-  /** A new archive holds nothing yet. */
-  async hasManifest(): Promise<boolean> {
-    return false;
-  }
-
-  async hasBlob(desc: Descriptor): Promise<boolean> {
-    return this.layout.hasBlob(desc);
-  }
-
-  async putBlob(desc: Descriptor, body: Readable, opts?: PutBlobOptions): Promise<void> {
-    await this.layout.putBlob(desc, body, opts);
-  }
-
-  async putBlobUnknown(body: Readable, result: () => { digest: Digest; size: number }, opts?: PutBlobOptions): Promise<void> {
-    await this.layout.putBlobUnknown(body, result, opts);
   }
 
   async putManifest(raw: RawManifest, tag: string | undefined): Promise<void> {
@@ -54,10 +33,5 @@ export class OciArchiveDestination implements ImageDestination {
     // No manifest was stored: there is no image to archive, and no archive to replace.
     if (!this.layout.committed) return;
     await this.staged.finish([], opts);
-  }
-
-  async abort(): Promise<void> {
-    await this.layout.abort();
-    await this.staged.discard();
   }
 }
