@@ -1,4 +1,4 @@
-import { PassThrough, type Transform } from 'node:stream';
+import { PassThrough, type Duplex, type Transform } from 'node:stream';
 import { MediaType } from '../oci/media-types.js';
 import type { BlockCompressor } from './block-compressor.js';
 import { gzipCodec } from './gzip-codec.js';
@@ -40,7 +40,7 @@ export interface Codec {
    * Decodes a whole stream, including several concatenated gzip members / zstd frames.
    * `what` names the data in error messages (e.g. "layer sha256:… of docker://…").
    */
-  decompress(what?: string): Transform;
+  decompress(what?: string): Duplex;
   /** One gzip member / one zstd frame, on one core. Throws UsageError for a bad level. */
   compress(level?: number): Transform;
   /** Used by parallelCompress: each block becomes one independent member / frame. */

@@ -1,4 +1,4 @@
-import type { Transform } from 'node:stream';
+import type { Duplex, Transform } from 'node:stream';
 import { getCodec, type CompressionName } from './codec.js';
 import { parallelCompress, type ParallelOptions } from './parallel.js';
 
@@ -7,7 +7,7 @@ import { parallelCompress, type ParallelOptions } from './parallel.js';
  * for one layer it is what keeps both cores busy, and with workers: 1 it still keeps the
  * work off the main thread.
  */
-export function decompressStream(format: CompressionName, what?: string): Transform {
+export function decompressStream(format: CompressionName, what?: string): Duplex {
   return getCodec(format).decompress(what);
 }
 

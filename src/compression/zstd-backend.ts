@@ -1,4 +1,4 @@
-import type { Transform } from 'node:stream';
+import type { Duplex, Transform } from 'node:stream';
 import { FerryError, UsageError } from '../errors.js';
 import type { BlockCompressor } from './block-compressor.js';
 import { loadNapiZstdBackend } from './zstd-napi-backend.js';
@@ -20,7 +20,7 @@ export interface ZstdBackend {
   /** Levels are already checked by the codec. Frames carry a content checksum. */
   compressStream(level: number): Transform;
   /** `what` names the data in error messages. */
-  decompressStream(what?: string): Transform;
+  decompressStream(what?: string): Duplex;
   blockCompressor(level: number, concurrency: number): BlockCompressor;
 }
 

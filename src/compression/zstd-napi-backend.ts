@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { ZstdBackend } from './zstd-backend.js';
-import { NapiBlockPool } from './zstd-napi-pool.js';
+import { NapiDecompressStream } from './zstd-napi-decoder.js';
+import { sharedNapiPool } from './zstd-napi-pool.js';
 import { NapiWorkerStream } from './zstd-napi-stream.js';
 import { napiBindingPath } from './zstd-napi-worker.js';
 
@@ -27,8 +28,9 @@ function probe(): ZstdBackend | undefined {
   return {
     name: 'napi',
     maxLevel,
-    compressStream: (level) => new NapiWorkerStream('compress', level),
-    decompressStream: (what) => new NapiWorkerStream('decompress', 0, what),
-    blockCompressor: (level, concurrency) => new NapiBlockPool(level, concurrency),
+    compressStream: (level) => new NapiWorkerStream(level),
+    decompressStream: (what) => new NapiDecompressStream(what),
+    // one pool of workers per process; each stream bounds its own blocks in flight
+    blockCompressor: (level) => sharedNapiPool().client(level),
   };
 }

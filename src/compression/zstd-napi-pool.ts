@@ -1,10 +1,13 @@
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { BlockCompressor, CompressedBlock } from './block-compressor.js';
 import { asBuffers, spawnNapiWorker, type NapiReply } from './zstd-napi-worker.js';
 
 interface Job {
   readonly id: number;
+  readonly level: number;
   readonly block: Buffer;
+  readonly owner: object;
   resolve(result: CompressedBlock): void;
   reject(err: Error): void;
 }
@@ -15,38 +18,49 @@ interface Slot {
 }
 
 /**
- * `size` worker threads, each compressing one block at a time into one zstd frame with
- * the content size in its header. Workers start on first use and hold the process open
- * only while they have a job.
+ * One set of zstd worker threads for the whole process, one per core, each compressing
+ * one block at a time into one zstd frame (content size in its header, checksum on).
+ *
+ * Shared because every worker is a V8 isolate (~10 MB of RSS at start) and two layers
+ * recompressing at once, each with a pool per core, ran four of them on two cores. Blocks
+ * from all streams queue here in arrival order; each stream still bounds its own blocks
+ * (parallelCompress), so the queue stays short. Workers start on first use and hold the
+ * process open only while they have a job.
  */
-export class NapiBlockPool implements BlockCompressor {
+export class NapiWorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 0;
-  private closed = false;
 
-  constructor(
-    private readonly level: number,
-    private readonly size: number,
-  ) {}
+  constructor(private readonly size: number) {}
 
-  compress(block: Buffer): Promise<CompressedBlock> {
-    if (this.closed) return Promise.reject(new Error('block compressor closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, block, resolve, reject });
-      this.dispatch();
-    });
+  /** A BlockCompressor whose close() rejects only its own blocks. */
+  client(level: number): BlockCompressor {
+    const owner = {};
+    let closed = false;
+    return {
+      compress: (block) => {
+        if (closed) return Promise.reject(new Error('block compressor closed'));
+        return new Promise((resolve, reject) => {
+          this.queue.push({ id: this.nextId++, level, block, owner, resolve, reject });
+          this.dispatch();
+        });
+      },
+      close: () => {
+        if (closed) return;
+        closed = true;
+        this.cancel(owner);
+      },
+    };
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  /** Queued blocks of `owner` are dropped; one already in a worker finishes unseen. */
+  private cancel(owner: object): void {
     const err = new Error('block compressor closed');
-    for (const job of this.queue.splice(0)) job.reject(err);
-    for (const slot of this.slots) {
-      slot.job?.reject(err);
-      void slot.worker.terminate();
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (this.queue[i]!.owner === owner) this.queue.splice(i, 1)[0]!.reject(err);
     }
+    for (const slot of this.slots) if (slot.job?.owner === owner) slot.job.reject(err);
   }
 
   private dispatch(): void {
@@ -61,16 +75,17 @@ export class NapiBlockPool implements BlockCompressor {
       const { block } = job;
       const owned = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength;
       const data = owned ? new Uint8Array(block.buffer, 0, block.byteLength) : new Uint8Array(block);
-      slot.worker.postMessage({ op: 'block', id: job.id, data }, [data.buffer as ArrayBuffer]);
+      slot.worker.postMessage({ op: 'block', id: job.id, level: job.level, data }, [data.buffer as ArrayBuffer]);
     }
   }
 
   private spawn(): Slot | undefined {
     if (this.slots.length >= this.size) return undefined;
-    const slot: Slot = { worker: spawnNapiWorker('blocks', this.level), job: undefined };
+    const slot: Slot = { worker: spawnNapiWorker('blocks', 3), job: undefined };
+    slot.worker.unref();
     slot.worker.on('message', (m: NapiReply) => this.onReply(slot, m));
-    slot.worker.on('error', (err) => this.fail(slot, err));
-    slot.worker.on('exit', (code) => this.fail(slot, new Error(`zstd worker exited with code ${code}`)));
+    slot.worker.on('error', (err) => this.retire(slot, err));
+    slot.worker.on('exit', (code) => this.retire(slot, new Error(`zstd worker exited with code ${code}`)));
     this.slots.push(slot);
     return slot;
   }
@@ -90,11 +105,22 @@ export class NapiBlockPool implements BlockCompressor {
     this.dispatch();
   }
 
-  /** A dead worker fails its job and everything after it: the pool is not worth resurrecting. */
-  private fail(slot: Slot, err: Error): void {
-    if (this.closed) return;
+  /** A dead worker fails its own block only; the next block gets a fresh worker. */
+  private retire(slot: Slot, err: Error): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return;
+    this.slots.splice(i, 1);
     slot.job?.reject(err);
     slot.job = undefined;
-    this.close();
+    void slot.worker.terminate();
+    this.dispatch();
   }
+}
+
+let shared: NapiWorkerPool | undefined;
+
+/** The process's pool, sized to the cores Node may use. */
+export function sharedNapiPool(): NapiWorkerPool {
+  shared ??= new NapiWorkerPool(availableParallelism());
+  return shared;
 }

@@ -14,10 +14,10 @@ const BATCH = 256 * 1024;
 const IN_FLIGHT = 2;
 
 /**
- * A zstd stream (compress or decompress) whose libzstd calls run in a dedicated worker
- * thread. Memory is bounded both ways: at most IN_FLIGHT batches are with the worker,
- * input stops being accepted while our readable side is full (Transform's own
- * backpressure), and a decoder hands over at most 1 MiB before waiting for our reader.
+ * One zstd frame for a whole stream, compressed in a dedicated worker thread (the
+ * single-core form; parallelCompress is what copies use). Memory is bounded: at most
+ * IN_FLIGHT batches are with the worker, and input stops being accepted while our
+ * readable side is full (Transform's own backpressure).
  */
 export class NapiWorkerStream extends Transform {
   private readonly worker: Worker;
@@ -28,13 +28,11 @@ export class NapiWorkerStream extends Transform {
   private resumeWrite: TransformCallback | undefined;
   private finish: TransformCallback | undefined;
   private finished = false;
-  /** The worker paused after an 'out' and gets 'more' once our reader catches up. */
-  private owesMore = false;
 
-  constructor(mode: 'compress' | 'decompress', level: number, what?: string) {
+  constructor(level: number) {
     super();
-    this.what = label(what, `zstd ${mode}ion (napi)`);
-    this.worker = spawnNapiWorker(mode, level);
+    this.what = 'zstd compression (napi)';
+    this.worker = spawnNapiWorker('compress', level);
     // An idle worker must not keep the process alive; it is ref'd while it holds work.
     this.worker.unref();
     this.worker.on('message', (m: NapiReply) => this.onReply(m));
@@ -62,14 +60,6 @@ export class NapiWorkerStream extends Transform {
     if (this.batchBytes > 0) this.sendBatch();
     this.finish = cb;
     this.post({ op: 'end' });
-  }
-
-  override _read(size: number): void {
-    if (this.owesMore) {
-      this.owesMore = false;
-      this.post({ op: 'more' });
-    }
-    super._read(size);
   }
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
@@ -103,16 +93,8 @@ export class NapiWorkerStream extends Transform {
       this.destroy(new FerryError('ERR_COMPRESSION', `${this.what}: ${m.message}`));
       return;
     }
-    let room = true;
-    for (const out of asBuffers(m.chunks)) room = this.push(out);
-    if (m.op === 'out') {
-      if (room) this.post({ op: 'more' });
-      else {
-        // Idle until our reader asks: like any paused stream, not a reason to stay alive.
-        this.owesMore = true;
-        this.worker.unref();
-      }
-    } else if (m.op === 'ack') {
+    for (const out of asBuffers(m.chunks)) this.push(out);
+    if (m.op === 'ack') {
       this.inFlight--;
       if (this.inFlight === 0 && !this.finish) this.worker.unref();
       const resume = this.resumeWrite;

@@ -1,22 +1,17 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-export type NapiWorkerMode = 'compress' | 'decompress' | 'blocks';
+export type NapiWorkerMode = 'compress' | 'blocks';
 
 /** Messages to the worker. `data` buffers are transferred, never shared. */
 export type NapiRequest =
   | { op: 'data'; data: Uint8Array }
-  | { op: 'more' }
   | { op: 'end' }
-  | { op: 'block'; id: number; data: Uint8Array };
+  | { op: 'block'; id: number; level: number; data: Uint8Array };
 
-/**
- * Messages from the worker; `chunks` are output in order, transferred. `ack` ends a
- * `data` batch; `out` is part of one, after which a decoder waits for `more`.
- */
+/** Messages from the worker; `chunks` are output in order, transferred. `ack` ends a `data` batch. */
 export type NapiReply =
   | { op: 'ack'; chunks: Uint8Array[] }
-  | { op: 'out'; chunks: Uint8Array[] }
   | { op: 'done'; chunks: Uint8Array[] }
   | { op: 'block'; id: number; chunks: Uint8Array[]; input?: Uint8Array }
   | { op: 'error'; id?: number; message: string };
@@ -35,18 +30,11 @@ const source = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
 const b = require(workerData.binding);
 const OUT = 256 * 1024;
-// Decoded output per reply before waiting for 'more': zeros compress ~30000:1, so one
-// input batch could otherwise become gigabytes in a single message.
-const CREDIT = 1024 * 1024;
 let scratch = Buffer.allocUnsafeSlow(OUT);
-let cctx, dctx, inFrame = false;
-if (workerData.mode !== 'decompress') {
-  cctx = new b.CCtx();
-  cctx.setParameter(b.CParameter.compressionLevel, workerData.level);
-  cctx.setParameter(b.CParameter.checksumFlag, 1);
-} else {
-  dctx = new b.DCtx();
-}
+const cctx = new b.CCtx();
+let level = workerData.level;
+cctx.setParameter(b.CParameter.compressionLevel, level);
+cctx.setParameter(b.CParameter.checksumFlag, 1);
 // Copies output into its own ArrayBuffer so it can be transferred (pooled ones cannot).
 function exact(buf, n) {
   const out = new Uint8Array(n);
@@ -68,65 +56,27 @@ function compress(src, end) {
     if (src.length === 0 && (!end || ret === 0)) return chunks;
   }
 }
-// Decodes queue[0] until it is used up (true) or CREDIT bytes were produced (false).
-function decompress(queue, chunks) {
-  let total = 0;
-  for (;;) {
-    const dst = room(OUT);
-    const [ret, produced, consumed] = dctx.decompressStream(dst, queue[0]);
-    if (produced > 0) chunks.push(exact(dst, produced));
-    total += produced;
-    queue[0] = queue[0].subarray(consumed);
-    if (queue[0].length === 0 && (produced < dst.length || ret === 0)) {
-      inFrame = ret !== 0;
-      return true;
-    }
-    if (total >= CREDIT) return false;
-  }
-}
 function reply(msg) {
   const transfer = (msg.chunks || []).map((c) => c.buffer);
   if (msg.input) transfer.push(msg.input.buffer);
   parentPort.postMessage(msg, transfer);
 }
-const queue = [];
-let waiting = false;
-function pump() {
-  while (!waiting && queue.length > 0) {
-    if (queue[0] === 'end') {
-      queue.shift();
-      if (dctx && inFrame) throw new Error('stream ends inside a zstd frame (truncated)');
-      reply({ op: 'done', chunks: dctx ? [] : compress(Buffer.alloc(0), true) });
-    } else if (cctx) {
-      reply({ op: 'ack', chunks: compress(queue.shift(), false) });
-    } else {
-      const chunks = [];
-      if (decompress(queue, chunks)) {
-        queue.shift();
-        reply({ op: 'ack', chunks });
-      } else {
-        waiting = true;
-        reply({ op: 'out', chunks });
-      }
-    }
-  }
-}
 parentPort.on('message', (m) => {
   try {
     const data = m.data && Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
     if (m.op === 'block') {
+      // A pooled worker serves every stream, whatever level each asked for.
+      if (m.level !== level) cctx.setParameter(b.CParameter.compressionLevel, (level = m.level));
       const dst = room(b.compressBound(data.length));
       const chunks = [exact(dst, cctx.compress2(dst, data))];
       // The input goes back for reuse as the next block.
       reply({ op: 'block', id: m.id, chunks, input: m.data });
-      return;
+    } else if (m.op === 'data') {
+      reply({ op: 'ack', chunks: compress(data, false) });
+    } else if (m.op === 'end') {
+      reply({ op: 'done', chunks: compress(Buffer.alloc(0), true) });
     }
-    if (m.op === 'data') queue.push(data);
-    else if (m.op === 'end') queue.push('end');
-    else if (m.op === 'more') waiting = false;
-    pump();
   } catch (err) {
-    queue.length = 0;
     parentPort.postMessage({ op: 'error', id: m.id, message: err && err.message ? err.message : String(err) });
   }
 });

@@ -1,4 +1,4 @@
-import { PassThrough, pipeline, type Readable, type Transform } from 'node:stream';
+import { PassThrough, pipeline, type Duplex, type Readable } from 'node:stream';
 import { FerryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { DigestStream, VerifyStream } from '../stream/verify.js';
@@ -65,7 +65,7 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
     }
     if (!ctx.dest.putBlobUnknown) throw new FerryError('ERR_UNSUPPORTED', `${ctx.dest.description} cannot store recompressed layers`);
     ctx.emit({ type: 'blob-start', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
-    const stages: (Readable | Transform)[] = [stream];
+    const stages: (Readable | Duplex)[] = [stream];
     if (format !== 'none') stages.push(decompressStream(format, what));
     // the uncompressed bytes must be the layer's diff_id, or the source was corrupt
     if (a.diffId) stages.push(new VerifyStream({ digest: a.diffId }, `uncompressed content of ${what} (diff_id)`));
@@ -81,7 +81,7 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
 }
 
 /** Runs the stages into an upload; the first stage error names the real problem. */
-async function upload(ctx: BlobCopyContext, what: string, stages: (Readable | Transform)[], put: (body: Readable) => Promise<void>): Promise<void> {
+async function upload(ctx: BlobCopyContext, what: string, stages: (Readable | Duplex)[], put: (body: Readable) => Promise<void>): Promise<void> {
   let pipeError: unknown;
   // pipeline() needs two streams at least; an unchanged layer comes as one
   if (stages.length === 1) stages = [...stages, new PassThrough()];

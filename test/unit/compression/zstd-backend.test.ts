@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { gunzipSync } from 'node:zlib';
 import { getCodec } from '../../../src/compression/codec.js';
+import { compressStream } from '../../../src/compression/streams.js';
 import { availableZstdBackends, selectZstdBackend, ZSTD_BACKEND_ENV } from '../../../src/compression/zstd-backend.js';
 import { chunked, collect, sampleData } from './sample-data.js';
 
@@ -46,5 +48,33 @@ describe('zstd backend selection', () => {
     expect(compressed.length).toBeGreaterThan(0);
     expect(elapsed).toBeGreaterThan(200);
     expect(ticks).toBeGreaterThan(elapsed / 5 / 4);
+  });
+
+  it('the napi decoder, which runs on the main thread, yields to the event loop while it decodes', async () => {
+    const codec = getCodec('zstd', { zstdBackend: 'napi' });
+    const data = sampleData(64 * 1024 * 1024, 5);
+    const compressed = await collect(chunked(data, 1024 * 1024), codec.compress(1));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    // the whole stream in one write: a decoder that never yielded would let no timer fire
+    const decoded = await collect(chunked(compressed, compressed.length), codec.decompress());
+    clearInterval(timer);
+    expect(decoded.equals(data)).toBe(true);
+    expect(ticks).toBeGreaterThan(2);
+  });
+
+  it('the napi decoder feeding parallel gzip compression runs to the end (no stall between the two backpressures)', async () => {
+    const codec = getCodec('zstd', { zstdBackend: 'napi' });
+    const data = sampleData(96 * 1024 * 1024, 6);
+    const compressed = await collect(chunked(data, 1024 * 1024), codec.compress(1));
+    // Node exits with code 13 if a stall leaves the event loop empty; keep it alive so a
+    // stall shows as a test timeout instead of killing the worker.
+    const alive = setInterval(() => undefined, 1000);
+    try {
+      const gzipped = await collect(chunked(compressed, 64 * 1024), codec.decompress(), compressStream('gzip', 1));
+      expect(gunzipSync(gzipped).equals(data)).toBe(true);
+    } finally {
+      clearInterval(alive);
+    }
   });
 });
