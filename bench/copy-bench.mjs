@@ -35,7 +35,7 @@ const SKOPEO_CACHE = '/var/lib/containers/cache';
 // ---------------------------------------------------------------- arguments
 
 function parseArgs(argv) {
-  const opts = { runs: undefined, quick: false, cases: undefined, jobsList: [2, 4, 6, 8], keep: false };
+  const opts = { runs: undefined, quick: false, cases: undefined, jobsList: [2, 4, 6, 8], keep: false, ferryArgs: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -50,8 +50,9 @@ function parseArgs(argv) {
     else if (a === '--jobs-list') opts.jobsList = value().split(',').filter(Boolean).map(Number);
     else if (a === '--no-jobs') opts.jobsList = [];
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--ferry-args') opts.ferryArgs = value().split(' ').filter(Boolean);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/copy-bench.mjs [--runs N] [--quick] [--cases fresh,noop,index,oci,big,to-zstd,to-gzip,jobs] [--jobs-list 2,4,6,8] [--no-jobs] [--keep (leave the run scratch dir)]');
+      console.log('usage: node bench/copy-bench.mjs [--runs N] [--quick] [--cases fresh,noop,index,oci,big,to-zstd,to-gzip,jobs] [--jobs-list 2,4,6,8] [--no-jobs] [--keep (leave the run scratch dir)] [--ferry-args "--dest-compress-level 1" (added to every ferry copy)]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -129,7 +130,7 @@ class Tools {
     this.cacheChecked = undefined;
     this.policyArgs = ['--insecure-policy', '--registries.d', join(home, 'registries.d')];
     const base = { ...process.env };
-    for (const k of ['REGISTRY_AUTH_FILE', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'FERRY_ZSTD_BACKEND']) delete base[k];
+    for (const k of ['REGISTRY_AUTH_FILE', 'DOCKER_CONFIG', 'XDG_RUNTIME_DIR', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'FERRY_ZSTD_BACKEND', 'FERRY_GZIP_BACKEND']) delete base[k];
     this.ferryEnv = { ...base, HOME: join(home, 'ferry-home'), DOCKER_CONFIG: join(home, 'ferry-home', '.docker') };
     this.skopeoEnv = {
       ...base,
@@ -391,7 +392,7 @@ async function main() {
     const target = (c, tool, i) => (c.oci ? `oci:${c.oci(tool, i)}:1` : `docker://${dst.ref(c.to(tool, i))}`);
     const argv = (c, tool, i, extra = []) =>
       tool === 'ferry'
-        ? ['copy', '-q', ...extra, ...(c.ferryArgs ?? []), `docker://${src.ref(c.from)}`, target(c, tool, i)]
+        ? ['copy', '-q', ...extra, ...(c.ferryArgs ?? []), ...opts.ferryArgs, `docker://${src.ref(c.from)}`, target(c, tool, i)]
         : ['copy', '--quiet', ...tls, ...(c.skopeoArgs ?? []), `docker://${src.ref(c.from)}`, target(c, tool, i)];
 
     /** What landed at the destination: root digest and the total size of the layers (not counted as requests). */

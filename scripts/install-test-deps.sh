@@ -13,6 +13,8 @@ declare -A PACKAGE=(
   [zstd]=zstd
   [htpasswd]=apache2-utils
   [openssl]=openssl
+  # not a command: the header native/deflate (ferry's libdeflate gzip) builds against
+  [libdeflate.h]=libdeflate-dev
 )
 REGISTRY_BIN="${FERRY_TEST_REGISTRY_BIN:-/usr/bin/docker-registry}"
 
@@ -22,6 +24,8 @@ missing_packages() {
     if [ "$cmd" = docker-registry ]; then
       # The harness runs this exact path; a docker-registry elsewhere on PATH does not count.
       [ -x "$REGISTRY_BIN" ] && continue
+    elif [ "$cmd" = libdeflate.h ]; then
+      [ -f /usr/include/libdeflate.h ] && continue
     else
       command -v "$cmd" >/dev/null 2>&1 && continue
     fi

@@ -1,7 +1,7 @@
 import { PassThrough, type Duplex, type Transform } from 'node:stream';
 import { MediaType } from '../oci/media-types.js';
 import type { BlockCompressor } from './block-compressor.js';
-import { gzipCodec } from './gzip-codec.js';
+import { createGzipCodec, selectGzipBackend, type GzipBackendName } from './gzip-codec.js';
 import type { LevelRange } from './level.js';
 import { selectZstdBackend, type ZstdBackendName } from './zstd-backend.js';
 import { createZstdCodec } from './zstd-codec.js';
@@ -66,13 +66,15 @@ export const noneCodec: Codec = {
 export interface CodecOptions {
   /** 'auto' (default) or a backend name; defaults to env FERRY_ZSTD_BACKEND. */
   zstdBackend?: ZstdBackendName | 'auto' | undefined;
+  /** 'auto' (default) or a backend name; defaults to env FERRY_GZIP_BACKEND. */
+  gzipBackend?: GzipBackendName | 'auto' | undefined;
 }
 
-/** The codec for a format; for zstd, with the backend chosen now (see zstd-backend.ts). */
+/** The codec for a format, with its backend chosen now (gzip-codec.ts, zstd-backend.ts). */
 export function getCodec(name: CompressionName, options: CodecOptions = {}): Codec {
   switch (name) {
     case 'gzip':
-      return gzipCodec;
+      return createGzipCodec(selectGzipBackend(options.gzipBackend));
     case 'zstd':
       return createZstdCodec(selectZstdBackend(options.zstdBackend));
     case 'none':

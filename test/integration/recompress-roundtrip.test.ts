@@ -123,6 +123,21 @@ describe('gzip → zstd → gzip round trip', () => {
     expect(await umociTree(layout, 'v1')).toEqual(sourceTree);
   });
 
+  it('zstd → gzip on the node:zlib backend (FERRY_GZIP_BACKEND=zlib): other bytes, same content, and skopeo reads it', async () => {
+    const run = await ferryOk(['copy', '--quiet', '--dest-compress-format', 'gzip', ref('rt/zstd:v1'), ref('rt/gzip-zlib:v1')], {
+      env: { FERRY_GZIP_BACKEND: 'zlib' },
+    });
+    const stored = await registryManifest(registry, 'rt/gzip-zlib', 'v1');
+    expect(run.stdout.trim()).toBe(stored.digest);
+    const manifest = JSON.parse(stored.bytes.toString('utf8')) as ManifestDoc;
+    const libdeflate = JSON.parse((await registryManifest(registry, 'rt/gzip', 'v1')).bytes.toString('utf8')) as ManifestDoc;
+    // two compressors, two encodings of one content
+    expect(manifest.layers.map((l) => l.digest)).not.toEqual(libdeflate.layers.map((l) => l.digest));
+    expect(await registryLayerContents(registry, 'rt/gzip-zlib', manifest)).toEqual(image.diffIds);
+    const layout = await skopeoToLayout(registry, 'rt/gzip-zlib:v1', 'v1');
+    expect(await umociTree(layout, 'v1')).toEqual(sourceTree);
+  });
+
   it('zstd → gzip into an OCI layout: gzip layers of unchanged content that umoci unpacks to the same tree', async () => {
     const layout = join(await scratchDir('rt-layout'), 'layout');
     const run = await ferryOk(['copy', '--quiet', '--dest-compress-format', 'gzip', ref('rt/zstd:v1'), `oci:${layout}:v1`]);

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import type { BlockCompressor } from '../../../src/compression/block-compressor.js';
 import { parallelCompress, ParallelCompressStream } from '../../../src/compression/parallel.js';
-import { codecCases } from './codecs.js';
+import { backendOptions, codecCases } from './codecs.js';
 import { chunked, collect, runTool, sampleData } from './sample-data.js';
 
 const MiB = 1024 * 1024;
@@ -86,10 +86,10 @@ describe('ParallelCompressStream', () => {
 });
 
 describe.each(codecCases())('backpressure $label', ({ codec, tool }) => {
-  const zstdBackend = codec.backend === 'zlib' || codec.backend === 'napi' ? codec.backend : undefined;
+  const backend = backendOptions(codec);
 
   it('parallelCompress stops accepting input when nobody reads', async () => {
-    const stream = parallelCompress(codec.name, 1, { blockSize: MiB, workers: 2, zstdBackend });
+    const stream = parallelCompress(codec.name, 1, { blockSize: MiB, workers: 2, ...backend });
     const accepted = await acceptedWhileStalled(stream);
     // 2 x workers blocks held, one filling, one compressed in the readable buffer, hwm slack.
     expect(accepted).toBeLessThan(7 * MiB);
@@ -124,7 +124,7 @@ describe.each(codecCases())('backpressure $label', ({ codec, tool }) => {
     try {
       await pipeline(
         generated(256 * MiB),
-        parallelCompress(codec.name, 1, { zstdBackend }),
+        parallelCompress(codec.name, 1, backend),
         codec.decompress(),
         new Writable({ write(c: Buffer, _e, cb) { total += c.length; cb(); } }),
       );

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { compressionOfMediaType, getCodec, isCompressionName, resolveLevel } from '../../../src/compression/codec.js';
+import { selectGzipBackend } from '../../../src/compression/gzip-codec.js';
 import { MediaType } from '../../../src/oci/media-types.js';
 
 describe('codecs as data', () => {
   it('describe each format: magic, levels, media types', () => {
-    const gzip = getCodec('gzip');
+    const gzip = getCodec('gzip', { gzipBackend: 'zlib' });
     expect(gzip).toMatchObject({ name: 'gzip', backend: 'zlib', defaultLevel: 6, levels: { min: 1, max: 9 } });
+    // libdeflate -2: output no larger than skopeo's gzip, in 45 % of zlib -6's CPU (docs/decisions.md)
+    expect(getCodec('gzip', { gzipBackend: 'libdeflate' })).toMatchObject({ name: 'gzip', backend: 'libdeflate', defaultLevel: 2, levels: { min: 1, max: 9 } });
+    expect(getCodec('gzip').backend).toBe('libdeflate');
     expect(gzip.magic[0]?.bytes).toEqual([0x1f, 0x8b]);
     expect(gzip.mediaTypes).toEqual({ oci: MediaType.OciLayerGzip, ociNondistributable: MediaType.OciLayerNondistGzip, docker: MediaType.DockerLayerGzip });
 
@@ -29,7 +33,7 @@ describe('codecs as data', () => {
   });
 
   it('check levels: default when absent, usage error when out of range', () => {
-    const gzip = getCodec('gzip');
+    const gzip = getCodec('gzip', { gzipBackend: 'zlib' });
     expect(resolveLevel(gzip, undefined)).toBe(6);
     expect(resolveLevel(gzip, 9)).toBe(9);
     for (const bad of [0, 10, 2.5, Number.NaN]) {
@@ -37,5 +41,12 @@ describe('codecs as data', () => {
     }
     expect(() => getCodec('zstd').compress(23)).toThrow(/from 1 to 22/);
     expect(() => gzip.compress(0)).toThrow(/from 1 to 9/);
+  });
+
+  it('select the gzip backend: FERRY_GZIP_BACKEND, usage error for an unknown name', () => {
+    expect(selectGzipBackend('zlib')).toBe('zlib');
+    expect(selectGzipBackend('libdeflate')).toBe('libdeflate');
+    expect(selectGzipBackend('auto')).toBe('libdeflate');
+    expect(() => selectGzipBackend('pigz')).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
   });
 });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultBlockSize, parallelCompress } from '../../../src/compression/parallel.js';
-import { codecCases } from './codecs.js';
+import { backendOptions, codecCases } from './codecs.js';
 import { chunked, collect, runTool, sampleData } from './sample-data.js';
 
 const blockSize = 256 * 1024;
 const data = sampleData(10 * blockSize + 4321, 7);
 
 describe.each(codecCases())('parallelCompress $label', ({ codec, tool }) => {
-  const options = { blockSize, workers: 2, zstdBackend: codec.backend === 'zlib' || codec.backend === 'napi' ? codec.backend : undefined } as const;
+  const options = { blockSize, workers: 2, ...backendOptions(codec) };
 
   it('emits blocks in order: our decoder and the real CLI get the input back', async () => {
     const compressed = await collect(chunked(data, 100_000), parallelCompress(codec.name, 1, options));

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "ferry_deflate",
+      "sources": ["ferry_deflate.c"],
+      "cflags": ["-O2"],
+      "libraries": ["-ldeflate"]
+    }
+  ]
+}
