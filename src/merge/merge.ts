@@ -73,17 +73,15 @@ async function copyChildren(children: MergeChild[], dest: ImageDestination, requ
     const digest = child.raw.digest;
     if (done.has(digest)) continue;
     const signal = request.signal;
-    // a manifest the registry accepted had all its blobs, so its presence settles the child
-    if (await dest.hasManifest(digest, { signal })) {
-      done.set(digest, { digest, origin: child.entry.origin, outcome: 'present' });
-      continue;
-    }
+    // copyImage's first step is one HEAD of the manifest by digest: a manifest the registry
+    // accepted had all its blobs, so its presence settles the child (a no-op copy)
     const r = await copyImage(child.source, dest, undefined, {
       ...(signal ? { signal } : {}),
       ...(request.jobs ? { jobs: request.jobs } : {}),
       ...(request.onEvent ? { onEvent: request.onEvent } : {}),
     });
-    done.set(digest, { digest, origin: child.entry.origin, outcome: 'copied', stats: r.stats });
+    if (r.noop) done.set(digest, { digest, origin: child.entry.origin, outcome: 'present' });
+    else done.set(digest, { digest, origin: child.entry.origin, outcome: 'copied', stats: r.stats });
   }
   return [...done.values()];
 }

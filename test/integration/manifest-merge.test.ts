@@ -248,6 +248,23 @@ describe('manifest-merge', () => {
     for (const image of multi.images) expect(Buffer.from(await skopeoInspectRaw(b, `mixed@${image.digest}`))).toEqual(image.manifestBytes);
   });
 
+  it('asks the target for each child manifest once, whether the child is new or already there', async () => {
+    const headsOf = (log: Awaited<ReturnType<typeof b.accessLog>>, repo: string) =>
+      v2(log).filter((e) => e.method === 'HEAD' && e.uri.startsWith(`/v2/${repo}/manifests/sha256:`)).map((e) => e.uri).sort();
+    let mark = await b.mark();
+    const fresh = await mergeManifests(refB('once:1'), [multi.ociRef, refA('app:arm64')]);
+    let log = await b.accessLog(mark);
+    expect(fresh.children.map((c) => c.outcome)).toEqual(['copied', 'copied', 'copied']);
+    expect(headsOf(log, 'once')).toEqual(fresh.children.map((c) => `/v2/once/manifests/${c.digest}`).sort());
+
+    mark = await b.mark();
+    const again = await mergeManifests(refB('once:2'), [multi.ociRef, refA('app:arm64')]);
+    log = await b.accessLog(mark);
+    expect(again.children.map((c) => c.outcome)).toEqual(['present', 'present', 'present']);
+    expect(headsOf(log, 'once')).toEqual(again.children.map((c) => `/v2/once/manifests/${c.digest}`).sort());
+    expect(v2(log).filter((e) => e.uri.includes('/blobs/'))).toEqual([]);
+  });
+
   it('inside one registry, mounts the blobs instead of streaming them', async () => {
     const mark = await a.mark();
     const result = await mergeManifests(refA('merged:1'), [refA('app:amd64'), refA('app:arm64'), refA('app:armv7')]);
