@@ -1,5 +1,4 @@
-import { pipeline } from 'node:stream';
-import type { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { AbortedError, FerryError } from '../errors.js';
 import { isRetryable } from '../http/retry.js';
 import type { Descriptor } from '../oci/descriptor.js';
@@ -71,7 +70,7 @@ export async function withBlobRetries(ctx: BlobCopyContext, desc: Descriptor, at
 }
 
 /** The ladder: present → skip; same registry → mount; otherwise stream, verified. */
-export async function copyBlob(ctx: BlobCopyContext, desc: Descriptor): Promise<BlobOutcome> {
+export async function copyBlob(ctx: BlobCopyContext, desc: Descriptor, bytes?: Buffer): Promise<BlobOutcome> {
   if (await ctx.dest.hasBlob(desc, { signal: ctx.signal })) {
     ctx.emit({ type: 'blob-skipped', digest: desc.digest, size: desc.size, reason: 'exists' });
     return 'skipped';
@@ -81,7 +80,9 @@ export async function copyBlob(ctx: BlobCopyContext, desc: Descriptor): Promise<
     return 'mounted';
   }
   ctx.emit({ type: 'blob-start', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
-  await withBlobRetries(ctx, desc, () => streamVerified(ctx, desc, openSourceBlob(ctx, desc)));
+  // bytes already in memory (a config the plan read) are not fetched again
+  const open = (): Readable => (bytes ? Readable.from([bytes]) : openSourceBlob(ctx, desc));
+  await withBlobRetries(ctx, desc, () => streamVerified(ctx, desc, open()));
   ctx.emit({ type: 'blob-done', digest: desc.digest, size: desc.size });
   return 'copied';
 }

@@ -25,7 +25,11 @@ export async function readSmallBlob(source: ImageSource, desc: Descriptor, limit
 
 /** A config blob as JSON. */
 export async function readConfig(source: ImageSource, desc: Descriptor, limit: number, signal?: AbortSignal): Promise<Record<string, unknown>> {
-  const bytes = await readSmallBlob(source, desc, limit, signal);
+  return parseConfig(await readSmallBlob(source, desc, limit, signal), desc, source);
+}
+
+/** Config bytes as a JSON object, or ERR_MANIFEST_INVALID naming the config. */
+export function parseConfig(bytes: Buffer, desc: Descriptor, source: ImageSource): Record<string, unknown> {
   try {
     const doc = JSON.parse(bytes.toString('utf8')) as unknown;
     if (typeof doc !== 'object' || doc === null) throw new Error('not an object');

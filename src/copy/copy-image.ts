@@ -6,7 +6,7 @@ import { hostPlatform } from '../oci/platform.js';
 import type { ImageDestination, ImageSource } from '../transport/types.js';
 import { copyBlob, type BlobCopyContext } from './blob-copy.js';
 import type { CopyEvent } from './events.js';
-import { imagesOf, parseNode, readChildren, readDiffIds, type IndexNode, type TreeNode } from './manifests.js';
+import { imagesOf, parseNode, readChildren, readImageConfig, type IndexNode, type TreeNode } from './manifests.js';
 import { DEFAULT_BLOB_RETRIES, DEFAULT_JOBS, type CopyOptions } from './options.js';
 import { planBlobs, type BlobAction } from './plan.js';
 import { runPool, Semaphore } from './pool.js';
@@ -98,10 +98,12 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
 
   const images = indexOnly ? [] : imagesOf(root);
   const planned = await Promise.all(
-    images.map(async (img) => ({
-      manifest: img.manifest,
-      diffIds: changesBlobs ? await readDiffIds(source, img.manifest, signal).catch(() => undefined) : undefined,
-    })),
+    images.map(async (img) => {
+      if (!changesBlobs) return { manifest: img.manifest };
+      // an unreadable config only loses the diff_id check; its copy reports the problem
+      const config = await readImageConfig(source, img.manifest, signal).catch(() => undefined);
+      return { manifest: img.manifest, diffIds: config?.diffIds, config: config?.bytes };
+    }),
   );
   const actions = planBlobs(planned, opts.compression);
   if (opts.preserveDigests && (changesFormat || actions.some((a) => a.kind === 'recompress'))) {
@@ -125,7 +127,7 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
         stats.bytes += r.size;
         return;
       }
-      const outcome = await copyBlob(ctx, a.desc);
+      const outcome = await copyBlob(ctx, a.desc, a.bytes);
       stats[outcome]++;
       if (outcome === 'copied') stats.bytes += a.desc.size;
     });

@@ -3,7 +3,7 @@ import type { Digest } from '../oci/digest.js';
 import type { ImageManifest, IndexManifest, Manifest, RawManifest } from '../oci/manifest.js';
 import { parseManifest } from '../oci/manifest.js';
 import type { ImageSource } from '../transport/types.js';
-import { MAX_CONFIG_BYTES, readConfig } from './config.js';
+import { MAX_CONFIG_BYTES, parseConfig, readSmallBlob } from './config.js';
 
 /** A manifest as read from the source: raw bytes plus the parsed view. */
 export interface Node {
@@ -50,9 +50,13 @@ export function imagesOf(node: TreeNode): ImageNode[] {
   return (node as IndexNode).children.flatMap(imagesOf);
 }
 
-/** diff_ids of an image, read from its config (small, bounded), for recompression checks. */
-export async function readDiffIds(source: ImageSource, img: ImageManifest, signal?: AbortSignal): Promise<Digest[] | undefined> {
-  const config = await readConfig(source, img.config, MAX_CONFIG_BYTES, signal);
+/**
+ * An image's config, read once for the plan: its verified bytes (the copy uploads them
+ * from memory instead of reading the blob again) and its diff_ids.
+ */
+export async function readImageConfig(source: ImageSource, img: ImageManifest, signal?: AbortSignal): Promise<{ bytes: Buffer; diffIds: Digest[] | undefined }> {
+  const bytes = await readSmallBlob(source, img.config, MAX_CONFIG_BYTES, signal);
+  const config = parseConfig(bytes, img.config, source);
   const ids = (config as { rootfs?: { diff_ids?: unknown } }).rootfs?.diff_ids;
-  return Array.isArray(ids) ? (ids as Digest[]) : undefined;
+  return { bytes, diffIds: Array.isArray(ids) ? (ids as Digest[]) : undefined };
 }

@@ -6,7 +6,8 @@ import type { CompressionTarget } from './options.js';
 
 /** What happens to one blob. */
 export type BlobAction =
-  | { kind: 'copy'; desc: Descriptor }
+  /** `bytes`: the blob, already read and verified (a config read for the plan). */
+  | { kind: 'copy'; desc: Descriptor; bytes?: Buffer }
   /** A layer that may be recompressed; `diffId` checks its uncompressed content. */
   | { kind: 'recompress'; desc: Descriptor; target: CompressionTarget; level?: number; force: boolean; diffId?: Digest }
   /** Foreign / non-distributable layers stay where they are, referenced by URL. */
@@ -16,6 +17,8 @@ export interface PlannedImage {
   manifest: ImageManifest;
   /** diff_ids from the config, when the plan needed them (recompression). */
   diffIds?: Digest[];
+  /** The config's verified bytes, when the plan read them. */
+  config?: Buffer;
 }
 
 const imageConfigTypes = new Set<string>([MediaType.OciConfig, MediaType.DockerConfig]);
@@ -36,7 +39,7 @@ export function planBlobs(images: PlannedImage[], compression?: { format: Compre
   for (const img of images) {
     const m = img.manifest;
     if (!actions.has(m.config.digest)) {
-      const a: BlobAction = { kind: 'copy', desc: m.config };
+      const a: BlobAction = { kind: 'copy', desc: m.config, ...(img.config ? { bytes: img.config } : {}) };
       actions.set(m.config.digest, a);
       configs.push(a);
     }

@@ -140,7 +140,11 @@ describe('gzip → zstd → gzip round trip', () => {
 
   it('zstd → gzip into an OCI layout: gzip layers of unchanged content that umoci unpacks to the same tree', async () => {
     const layout = join(await scratchDir('rt-layout'), 'layout');
+    const mark = await registry.mark();
     const run = await ferryOk(['copy', '--quiet', '--dest-compress-format', 'gzip', ref('rt/zstd:v1'), `oci:${layout}:v1`]);
+    // the config is read once, for its diff_ids; writing it reuses those bytes
+    const configReads = (await registry.accessLog(mark)).filter((e) => e.method === 'GET' && e.uri === `/v2/rt/zstd/blobs/${image.config.digest}`);
+    expect(configReads).toHaveLength(1);
     const { bytes, descriptor } = await layoutManifest(layout, 'v1');
     expect(run.stdout.trim()).toBe(descriptor.digest);
     const manifest = JSON.parse(bytes.toString('utf8')) as ManifestDoc;
