@@ -98,11 +98,11 @@ export class RegistryClient {
 
   /** Reads the TLS material (async), then builds the agent with it. */
   private async prepareTls(): Promise<void> {
-    this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then((tls) => {
+    this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then(async (tls) => {
       const stall = this.opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
       const agentOpts = { bodyTimeout: stall, headersTimeout: stall, keepAliveTimeout: 10_000, connect: { ...tls } };
       const useProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
-      this.agent = useProxy ? new (envHttpProxyAgent())({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
+      this.agent = useProxy ? new (await envHttpProxyAgent())({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
     });
     return this.dispatcherReady;
   }
