@@ -1,0 +1,33 @@
+// Bundles the CLI (tsc's dist/cli.js and everything it reaches, dependencies included)
+// into one CommonJS file, dist/bundle/cli.cjs, which bin/ferry compiles with a V8 code
+// cache (src/startup/). One file instead of ~120 ESM modules and ~230 CommonJS files of
+// dependencies, and a format vm.Script can cache: docs/decisions.md, "Start-up".
+// Runs after tsc in `npm run build`; dist/*.js stay as they are for the library entry
+// point, the tests and the benches that import single modules.
+import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const result = await build({
+  entryPoints: [join(root, 'dist', 'cli.js')],
+  outfile: join(root, 'dist', 'bundle', 'cli.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // a native add-on: loaded from node_modules at run time, by path, in worker threads too
+  external: ['zstd-napi'],
+  // CommonJS has no import.meta; the zstd-napi loader resolves its binding from here
+  define: { 'import.meta.url': '__ferryBundleUrl' },
+  banner: { js: "const __ferryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+  metafile: true,
+});
+
+// bin/ferry runs the bundle through vm.Script, which has no loader for a dynamic import()
+for (const [file, out] of Object.entries(result.metafile.outputs)) {
+  const dynamic = out.imports.filter((i) => i.kind === 'dynamic-import');
+  if (dynamic.length > 0) throw new Error(`${file} keeps dynamic imports (${dynamic.map((i) => i.path).join(', ')}): bundle them or load them with require`);
+}
