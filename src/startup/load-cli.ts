@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,13 +31,24 @@ export function cacheName(argv: readonly string[]): string {
   return command && /^[a-z][a-z-]{0,31}$/.test(command) ? command : 'cli';
 }
 
+function mtimeMs(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs the CLI from the bundle (dist/bundle/cli.cjs, scripts/bundle.mjs) with a code
- * cache, or from tsc's ES modules when there is no bundle (a build without the bundler).
+ * cache, or from tsc's ES modules when there is no bundle or it is older than them (a
+ * plain `tsc` after the last `npm run build` must not leave bin/ferry running old code).
  */
 export async function runCli(argv: string[]): Promise<void> {
   const bundle = fileURLToPath(new URL('../bundle/cli.cjs', import.meta.url));
-  if (!existsSync(bundle)) {
+  const bundleTime = mtimeMs(bundle);
+  const modulesTime = mtimeMs(fileURLToPath(new URL('../cli.js', import.meta.url)));
+  if (bundleTime === undefined || (modulesTime !== undefined && modulesTime > bundleTime)) {
     const { main } = (await import('../cli.js')) as { main: Main };
     return main(argv);
   }
