@@ -5,14 +5,18 @@
 // Runs after tsc in `npm run build`; dist/*.js stay as they are for the library entry
 // point, the tests and the benches that import single modules.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outfile = join(root, 'dist', 'bundle', 'cli.cjs');
 
 const result = await build({
   entryPoints: [join(root, 'dist', 'cli.js')],
-  outfile: join(root, 'dist', 'bundle', 'cli.cjs'),
+  outfile,
+  write: false,
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -31,3 +35,11 @@ for (const [file, out] of Object.entries(result.metafile.outputs)) {
   const dynamic = out.imports.filter((i) => i.kind === 'dynamic-import');
   if (dynamic.length > 0) throw new Error(`${file} keeps dynamic imports (${dynamic.map((i) => i.path).join(', ')}): bundle them or load them with require`);
 }
+
+// The code cache must never outlive the code it was made for, and mtimes and inodes do not
+// say so reliably (npm packs every file with the same mtime): the bundle names its own
+// content, and src/startup/code-cache.ts keys caches on it.
+const [output] = result.outputFiles;
+const id = createHash('sha256').update(output.contents).digest('hex').slice(0, 16);
+mkdirSync(dirname(outfile), { recursive: true });
+writeFileSync(outfile, `${output.text}//# ferryBuildId=${id}\n`);

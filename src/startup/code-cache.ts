@@ -27,15 +27,20 @@ function hash32(s: string): string {
   return (h >>> 0).toString(36);
 }
 
+/** The content hash scripts/bundle.mjs writes on the bundle's last line. */
+const BUILD_ID = /\/\/# ferryBuildId=([0-9a-f]{8,64})\s*$/;
+
 /**
- * The cache file's name: the file (a rebuild changes its mtime), the runtime and its
- * flags. V8 compares only the source's length, not its text, so the name has to change
- * whenever the file does. node:crypto is not used: it costs ~4 ms to load and nothing
- * else on the path of `--version` needs it.
+ * The cache file's name: the file's build id (its content hash, if it carries one), its
+ * size, mtime and inode, the runtime and its flags. V8 compares only the source's length,
+ * not its text, so the name has to change whenever the text does; mtimes alone do not
+ * (npm packs every file with the same mtime). node:crypto is not used: it costs ~4 ms to
+ * load and nothing else on the path of `--version` needs it.
  */
-export function cacheFileName(file: string, name: string): string {
+export function cacheFileName(file: string, source: string, name: string): string {
   const st = statSync(file);
-  const build = `${st.size}.${Math.round(st.mtimeMs * 1000).toString(36)}.${st.ino.toString(36)}`;
+  const id = BUILD_ID.exec(source.slice(-100))?.[1] ?? 'noid';
+  const build = `${id}.${st.size}.${Math.round(st.mtimeMs * 1000).toString(36)}.${st.ino.toString(36)}`;
   return `${name}-${process.version}-${process.arch}-${hash32(process.execArgv.join('\0'))}-${build}.bin`;
 }
 
@@ -80,7 +85,7 @@ export function loadWithCodeCache(file: string, opts: CodeCacheOptions): CachedM
   let cachedData: Buffer | undefined;
   if (opts.dir) {
     try {
-      cacheFile = cacheFileName(file, opts.name);
+      cacheFile = cacheFileName(file, source, opts.name);
       cachedData = readOrUndefined(join(opts.dir, cacheFile));
     } catch {
       cacheFile = undefined;

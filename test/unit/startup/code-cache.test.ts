@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
@@ -71,6 +71,23 @@ describe('loadWithCodeCache', () => {
     const after = readdirSync(cacheDir);
     expect(after).toHaveLength(1);
     expect(after).not.toEqual(before);
+    expect(run(file, cacheDir)).toMatchObject({ answer: 43, cacheUsed: true });
+  });
+
+  it('tells builds apart by their build id when size, mtime and inode are the same (npm installs)', async () => {
+    const { file, cacheDir } = await setup();
+    const built = (answer: number, id: string) => `${program(answer)}//# ferryBuildId=${id}\n`;
+    // the mtime npm gives every file it unpacks
+    const npmTime = new Date('1985-10-26T08:15:00Z');
+    writeFileSync(file, built(42, 'aaaaaaaaaaaaaaaa'));
+    utimesSync(file, npmTime, npmTime);
+    const before = statSync(file);
+    expect(run(file, cacheDir)).toMatchObject({ answer: 42, cacheUsed: false });
+    writeFileSync(file, built(43, 'bbbbbbbbbbbbbbbb'));
+    utimesSync(file, npmTime, npmTime);
+    const after = statSync(file);
+    expect([after.size, after.mtimeMs, after.ino]).toEqual([before.size, before.mtimeMs, before.ino]);
+    expect(run(file, cacheDir)).toMatchObject({ answer: 43, cacheUsed: false });
     expect(run(file, cacheDir)).toMatchObject({ answer: 43, cacheUsed: true });
   });
 
