@@ -58,6 +58,9 @@ class ResumableReadable extends Readable {
       return;
     }
     const source = opened.stream;
+    // every source keeps an error listener to its end: a destroyed undici body emits
+    // 'error' (UND_ERR_ABORTED), and an unheard 'error' ends the process
+    source.on('error', (e) => this.fail(source, e));
     if (this.destroyed) {
       source.destroy();
       return;
@@ -83,7 +86,6 @@ class ResumableReadable extends Readable {
       this.source = undefined;
       this.push(null);
     });
-    source.once('error', (e) => this.fail(source, e));
   }
 
   /** A failed open (`source` undefined) or a broken source: reopen, or end with the error. */
