@@ -66,7 +66,7 @@ export function copyCommand(ctx: CommandContext): Command {
     const { copy } = await import('../copy/copy.js');
     const { makeRenderer } = await import('../progress/renderers.js');
     const mode: ProgressMode = opts['quiet'] ? 'quiet' : (opts['progress'] as ProgressMode);
-    const renderer = makeRenderer(mode, ctx.stdout, ctx.stderr);
+    const renderer = await makeRenderer(mode, ctx.stdout, ctx.stderr);
     try {
       const result = await copy(src, dst, {
         ...copyOptionsFrom(opts),

@@ -9,7 +9,8 @@ let cached: LibdeflateBinding | null | undefined;
 
 /**
  * The libdeflate add-on, or undefined when it was not built (no libdeflate-dev when the
- * package was installed: scripts/build-native.mjs). src/ and dist/ sit at the same depth.
+ * package was installed: scripts/build-native.mjs). The path is relative to this module in
+ * src/compression/ or dist/compression/ and to the CLI bundle in dist/bundle/: all two deep.
  */
 export function loadLibdeflate(): LibdeflateBinding | undefined {
   if (cached === undefined) {

@@ -2,7 +2,7 @@ import { pipeline, Readable } from 'node:stream';
 import { AbortedError, FerryError } from '../errors.js';
 import { isRetryable } from '../http/retry.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { ProgressStream } from '../stream/progress.js';
+import { ProgressCounter } from '../stream/progress.js';
 import { resumableStream } from '../stream/resumable.js';
 import { VerifyStream } from '../stream/verify.js';
 import type { ImageDestination, ImageSource } from '../transport/types.js';
@@ -34,10 +34,10 @@ export function openSourceBlob(ctx: BlobCopyContext, desc: Descriptor): Readable
  * whatever the upload reports, so a corrupt source is named as such.
  */
 export async function streamVerified(ctx: BlobCopyContext, desc: Descriptor, source: Readable): Promise<void> {
-  const verify = new VerifyStream({ digest: desc.digest, size: desc.size }, `blob ${desc.digest} from ${ctx.source.description}`);
-  const progress = new ProgressStream((bytes) => ctx.emit({ type: 'blob-progress', digest: desc.digest, bytes, size: desc.size }));
+  const progress = new ProgressCounter((bytes) => ctx.emit({ type: 'blob-progress', digest: desc.digest, bytes, size: desc.size }));
+  const verify = new VerifyStream({ digest: desc.digest, size: desc.size }, `blob ${desc.digest} from ${ctx.source.description}`, progress);
   let pipeError: unknown;
-  const body = pipeline(source, verify, progress, (e) => {
+  const body = pipeline(source, verify, (e) => {
     if (e) pipeError = e;
   }) as Readable;
   try {

@@ -54,6 +54,14 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
   if (opts.format === 'v2s2' && opts.compression?.format === 'zstd') {
     throw new FerryError('ERR_USAGE', 'Docker v2 schema 2 has no zstd layer type: use --format oci with zstd');
   }
+  const changesBlobs = opts.compression !== undefined;
+  const changesFormat = opts.format !== undefined;
+  // The tag's HEAD does not depend on the source: sent alongside the source's manifest
+  // GET, the destination's connection (and, on loopback, its HTTPS probe) overlaps the
+  // source's. Only when its answer will be used: a --platform subset skips the no-op check.
+  const mayBeNoop = !changesBlobs && !changesFormat && !opts.platforms?.length;
+  const taggedEarly = mayBeNoop && tag && dest.taggedDigest ? dest.taggedDigest({ signal }) : undefined;
+  taggedEarly?.catch(() => undefined);
   const sourceRoot = await source.getManifest(undefined, { signal });
   let root: TreeNode = parseNode(sourceRoot, source.description);
   let indexOnly = false;
@@ -78,14 +86,12 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
     }
   }
 
-  const changesBlobs = opts.compression !== undefined;
-  const changesFormat = opts.format !== undefined;
   const subset = root.manifest.kind === 'index' && (root as IndexNode).children.length !== root.manifest.manifests.length && !indexOnly;
 
   // No-op: the destination already has exactly this manifest; at most move the tag.
   if (!changesBlobs && !changesFormat && !subset) {
     // one HEAD of the tag settles the common case (promotion re-run); else HEAD by digest
-    const tagged = tag && dest.taggedDigest ? await dest.taggedDigest({ signal }) : undefined;
+    const tagged = taggedEarly ? await taggedEarly : tag && dest.taggedDigest ? await dest.taggedDigest({ signal }) : undefined;
     const present = tagged === root.raw.digest || (await dest.hasManifest(root.raw.digest, { signal }));
     if (present) {
       if (tagged !== root.raw.digest) await dest.putManifest(root.raw, tag, { signal });

@@ -98,16 +98,16 @@ export class RegistryClient {
 
   /** Reads the TLS material (async), then builds the agent with it. */
   private async prepareTls(): Promise<void> {
-    this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then((tls) => {
+    this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then(async (tls) => {
       const stall = this.opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
       const agentOpts = { bodyTimeout: stall, headersTimeout: stall, keepAliveTimeout: 10_000, connect: { ...tls } };
       const useProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
-      this.agent = useProxy ? new (envHttpProxyAgent())({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
+      this.agent = useProxy ? new (await envHttpProxyAgent())({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
     });
     return this.dispatcherReady;
   }
 
-  /** https, or http for loopback / --tls-verify=false when the server does not speak TLS. */
+  /** https, or http for loopback (tried first) / --tls-verify=false when the server does not speak TLS. */
   baseUrl(signal?: AbortSignal): Promise<URL> {
     this.base ??= this.ping(signal);
     this.base.catch(() => {
@@ -118,16 +118,37 @@ export class RegistryClient {
 
   private async ping(signal?: AbortSignal): Promise<URL> {
     await this.prepareTls();
-    const insecureOk = this.opts.tls?.verify === false || isLoopbackHost(this.host);
+    const loopback = isLoopbackHost(this.host);
+    const insecureOk = this.opts.tls?.verify === false || loopback;
     const https = new URL(`https://${this.host}/v2/`);
+    const http = new URL(`http://${this.host}/v2/`);
+    // A registry on loopback is nearly always plain HTTP, and a failed TLS attempt is not
+    // cheap for Node (~35 CPU-ms per run: TLS modules, root store, handshake). One plain
+    // GET without retries settles it; a TLS server answers it 400 or hangs up, and the
+    // usual order follows.
+    if (loopback && (await this.pingPlain(http, signal))) return new URL(http.origin);
     try {
       return await this.pingAt(https, signal);
     } catch (e) {
       if (e instanceof FerryError && e.code !== 'ERR_NETWORK') throw e;
       if (!insecureOk) throw e;
-      const http = new URL(`http://${this.host}/v2/`);
       return await this.pingAt(http, signal);
     }
+  }
+
+  /** Whether `url` answers as a registry (200, or 401 with its challenge); any failure is a no. */
+  private async pingPlain(url: URL, signal?: AbortSignal): Promise<boolean> {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.send('GET', url, {}, undefined, signal);
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      return false;
+    }
+    await discard(res.body);
+    this.log?.(`ping ${url.origin} -> ${res.statusCode}`);
+    if (res.statusCode === 401) this.auth.setChallenge(res.headers['www-authenticate']);
+    return res.statusCode === 200 || res.statusCode === 401;
   }
 
   private async pingAt(url: URL, signal?: AbortSignal): Promise<URL> {

@@ -51,7 +51,8 @@ export async function loadTlsMaterial(host: string, opts: TlsOptions): Promise<T
       }
     }
     if (cas.length > 0) {
-      const { rootCertificates } = await import('node:tls');
+      // loaded on use, synchronously: the CLI bundle runs in vm.Script, which has no import()
+      const { rootCertificates } = process.getBuiltinModule('node:tls');
       material.ca = [...rootCertificates, ...cas];
     }
     break;

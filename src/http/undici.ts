@@ -1,25 +1,26 @@
-import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
+import apiRequestModule from 'undici/lib/api/api-request.js';
+import agentModule from 'undici/lib/dispatcher/agent.js';
 
 /**
- * The parts of undici a registry client uses, loaded without undici's index: the index
- * also loads fetch, WebSocket, caches and mocks, ~125 ms of a CLI start that is ~400 ms
- * in all (docs/benchmarks.md). The deep paths are pinned by the lockfile and exercised by
- * every HTTP test; `request` below is what undici's own `request()` does after its
- * argument checks.
+ * The parts of undici a registry client uses, imported by deep path instead of through
+ * undici's index: the index also loads fetch, WebSocket, caches and mocks, ~125 ms of a
+ * CLI start that is ~400 ms in all (docs/benchmarks.md). The deep paths are pinned by
+ * the lockfile and exercised by every HTTP test; `request` below is what undici's own
+ * `request()` does after its argument checks. Static imports, not `createRequire`, so
+ * the bundler (scripts/bundle.mjs) can see and inline them.
  */
-const require = createRequire(import.meta.url);
-
 type ResponseData = Undici.Dispatcher.ResponseData;
 type RequestOptions = Undici.Dispatcher.RequestOptions;
 
-const apiRequest = require('undici/lib/api/api-request.js') as (this: Undici.Dispatcher, opts: RequestOptions) => Promise<ResponseData>;
+const apiRequest = apiRequestModule as unknown as (this: Undici.Dispatcher, opts: RequestOptions) => Promise<ResponseData>;
 
-export const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
+export const Agent = agentModule as unknown as typeof Undici.Agent;
 
 /** Only when a proxy is configured. */
-export function envHttpProxyAgent(): typeof Undici.EnvHttpProxyAgent {
-  return require('undici/lib/dispatcher/env-http-proxy-agent.js') as typeof Undici.EnvHttpProxyAgent;
+export async function envHttpProxyAgent(): Promise<typeof Undici.EnvHttpProxyAgent> {
+  const mod = await import('undici/lib/dispatcher/env-http-proxy-agent.js');
+  return mod.default as unknown as typeof Undici.EnvHttpProxyAgent;
 }
 
 export interface SendOptions extends Omit<RequestOptions, 'origin' | 'path' | 'method'> {

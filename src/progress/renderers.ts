@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import type { CopyEvent, EventSink } from '../copy/events.js';
 import { shortDigest } from '../oci/digest.js';
 import { humanSize } from '../inspect/table.js';
@@ -10,7 +9,7 @@ export interface Renderer {
   stop(): void;
 }
 
-type Out = NodeJS.WritableStream & { isTTY?: boolean };
+export type Out = NodeJS.WritableStream & { isTTY?: boolean };
 
 /** NDJSON, one event a line, for CI logs and UIs. Progress events are kept (throttled upstream). */
 export function jsonRenderer(out: Out): Renderer {
@@ -49,44 +48,13 @@ export function plainRenderer(out: Out): Renderer {
   };
 }
 
-/** Bars per blob and a total, via cli-progress; redraws on stderr only. */
-export function ttyRenderer(out: Out): Renderer {
-  const multi = new cliProgress.MultiBar(
-    {
-      stream: out as NodeJS.WritableStream,
-      format: ' {name} [{bar}] {percentage}% | {done}/{total} | {rate}',
-      barsize: 30,
-      hideCursor: true,
-      clearOnComplete: false,
-      autopadding: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const bars = new Map<string, { bar: cliProgress.SingleBar; start: number }>();
-  const update = (digest: string, bytes: number, size: number) => {
-    const b = bars.get(digest);
-    if (!b) return;
-    const secs = Math.max(0.001, (Date.now() - b.start) / 1000);
-    b.bar.update(bytes, { done: humanSize(bytes), total: humanSize(size), rate: `${humanSize(bytes / secs)}/s` });
-  };
-  return {
-    sink: (e) => {
-      if (e.type === 'blob-start') {
-        bars.set(e.digest, { bar: multi.create(Math.max(1, e.size), 0, { name: shortDigest(e.digest), done: '0 B', total: humanSize(e.size), rate: '' }), start: Date.now() });
-      } else if (e.type === 'blob-progress') update(e.digest, e.bytes, e.size);
-      else if (e.type === 'blob-done') update(e.digest, e.size, e.size);
-      else {
-        const l = describeEvent(e);
-        if (l) multi.log(`${l}\n`);
-      }
-    },
-    stop: () => multi.stop(),
-  };
-}
-
-export function makeRenderer(mode: ProgressMode, stdout: Out, stderr: Out): Renderer | undefined {
+/** The bars load cli-progress (and readline) only when a terminal shows them: a quiet or logged run does not pay for it. */
+export async function makeRenderer(mode: ProgressMode, stdout: Out, stderr: Out): Promise<Renderer | undefined> {
   if (mode === 'quiet') return undefined;
   if (mode === 'json') return jsonRenderer(stdout);
-  if (mode === 'tty' || (mode === 'auto' && stderr.isTTY)) return ttyRenderer(stderr);
+  if (mode === 'tty' || (mode === 'auto' && stderr.isTTY)) {
+    const { ttyRenderer } = await import('./tty-renderer.js');
+    return ttyRenderer(stderr);
+  }
   return plainRenderer(stderr);
 }

@@ -3,11 +3,13 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { Digest } from '../oci/digest.js';
 import { nodeHashName } from '../oci/digest.js';
 import { DigestMismatchError, SizeMismatchError } from '../errors.js';
+import type { ProgressCounter } from './progress.js';
 
 /**
  * Passes bytes through while hashing them; fails as soon as more than `size` bytes
  * arrive, and at the end when the size or digest differs. The consumer only sees the
- * end of the stream (and so can only commit) after the check passed.
+ * end of the stream (and so can only commit) after the check passed. Counts progress
+ * too when given a counter: one stream stage less per chunk than a ProgressStream after it.
  */
 export class VerifyStream extends Transform {
   private readonly hash: Hash;
@@ -15,6 +17,7 @@ export class VerifyStream extends Transform {
   constructor(
     private readonly expected: { digest: Digest; size?: number },
     private readonly what: string,
+    private readonly progress?: ProgressCounter,
   ) {
     super();
     this.hash = createHash(nodeHashName(expected.digest));
@@ -33,6 +36,7 @@ export class VerifyStream extends Transform {
       return;
     }
     this.hash.update(chunk);
+    this.progress?.add(chunk.length);
     cb(null, chunk);
   }
 
@@ -48,6 +52,7 @@ export class VerifyStream extends Transform {
       cb(new DigestMismatchError(this.what, this.expected.digest, actual));
       return;
     }
+    this.progress?.end();
     cb();
   }
 }

@@ -4,6 +4,8 @@
 // error bodies).
 import { lookup } from 'node:dns/promises';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +16,8 @@ import type { Credential } from '../../../src/http/credential.js';
 import type { RetryPolicy } from '../../../src/http/retry.js';
 import { fetchToken } from '../../../src/http/token.js';
 import { Agent } from 'undici';
+import { scratchDir } from '../../support/scratch.js';
+import { makeServerCertificates } from '../../support/tls-certs.js';
 
 const FAST: RetryPolicy = { retries: 3, minDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5000 };
 const DIGEST = `sha256:${'d'.repeat(64)}`;
@@ -572,6 +576,21 @@ describe('RegistryClient: transport', () => {
     expect(base.protocol).toBe('http:');
     expect(base.host).toBe(fake.host);
     expect(fake.count('GET', '/v2/')).toBe(1);
+  });
+
+  it('speaks TLS to a loopback registry that hangs up on the plain-HTTP probe', async () => {
+    const certs = await makeServerCertificates(await scratchDir('client-tls'));
+    const seen: string[] = [];
+    const server = createHttpsServer({ cert: await readFile(certs.serverCertPath), key: await readFile(certs.serverKeyPath) }, (req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      json(res, 200, {});
+    });
+    servers.push(server as unknown as Server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = newClient(host, { tls: { verify: true, certDir: certs.certDir } });
+    expect((await client.baseUrl()).protocol).toBe('https:');
+    expect(seen).toEqual(['GET /v2/']);
   });
 
   const external = Object.values(networkInterfaces())

@@ -153,4 +153,21 @@ describe('resumableStream', () => {
     expect(out.equals(blob)).toBe(true);
     expect(sources[0]!.destroyed).toBe(true);
   });
+
+  it('destroys a source that arrives after the stream was destroyed, without an unheard error', async () => {
+    // like an undici body: destroyed before its end, it emits 'error'
+    const late = new Readable({ read() {}, destroy: (_e, cb) => cb(Object.assign(new Error('Request aborted'), { code: 'UND_ERR_ABORTED' })) });
+    let opened!: () => void;
+    const r = resumableStream(
+      () => new Promise((resolve) => (opened = () => resolve({ stream: late, offset: 0 }))),
+      opts(),
+    );
+    r.on('error', () => undefined);
+    r.resume();
+    await new Promise((resolve) => setImmediate(resolve));
+    r.destroy();
+    opened();
+    await new Promise((resolve) => late.once('close', resolve));
+    expect(late.destroyed).toBe(true);
+  });
 });
