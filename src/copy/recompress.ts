@@ -4,7 +4,7 @@ import type { Digest } from '../oci/digest.js';
 import { DigestStream, VerifyStream } from '../stream/verify.js';
 import { openSourceBlob, preferred, withBlobRetries, type BlobCopyContext } from './blob-copy.js';
 import type { BlobAction } from './plan.js';
-import { ProgressStream } from '../stream/progress.js';
+import { ProgressCounter } from '../stream/progress.js';
 
 export interface LayerResult {
   /** False when the layer was already in the target format and copied as is. */
@@ -46,11 +46,12 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
     }
   }
   await withBlobRetries(ctx, desc, async () => {
-    const verified = pipeline(openSourceBlob(ctx, desc), new VerifyStream({ digest: desc.digest, size: desc.size }, what), () => undefined) as Readable;
+    // the verifier counts progress too: one stream stage less per chunk
+    const progress = new ProgressCounter((bytes) => ctx.emit({ type: 'blob-progress', digest: desc.digest, bytes, size: desc.size }));
+    const verified = pipeline(openSourceBlob(ctx, desc), new VerifyStream({ digest: desc.digest, size: desc.size }, what, progress), () => undefined) as Readable;
     const detected = await detectCompression(verified);
     const format = detected.format;
-    const progress = new ProgressStream((bytes) => ctx.emit({ type: 'blob-progress', digest: desc.digest, bytes, size: desc.size }));
-    const stream = pipeline(detected.stream, progress, () => undefined) as Readable;
+    const stream = detected.stream;
     if (format === a.target && !a.force) {
       result = unchanged;
       if (declared !== a.target && (await ctx.dest.hasBlob(desc, { signal: ctx.signal }))) {

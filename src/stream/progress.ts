@@ -1,8 +1,7 @@
-import { Transform, type TransformCallback } from 'node:stream';
-
 /**
  * A running byte count reported at most every `intervalMs` (and once at the end), so a
- * progress sink is not called per 16 KiB chunk.
+ * progress sink is not called per 16 KiB chunk. VerifyStream counts into one, so that
+ * progress costs no stream stage of its own.
  */
 export class ProgressCounter {
   private bytes = 0;
@@ -23,22 +22,5 @@ export class ProgressCounter {
 
   end(): void {
     this.report(this.bytes);
-  }
-}
-
-/** A ProgressCounter as a pass-through stream. */
-export class ProgressStream extends Transform {
-  private readonly counter: ProgressCounter;
-  constructor(report: (bytes: number) => void, intervalMs = 100) {
-    super();
-    this.counter = new ProgressCounter(report, intervalMs);
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.counter.add(chunk.length);
-    cb(null, chunk);
-  }
-  override _flush(cb: TransformCallback): void {
-    this.counter.end();
-    cb();
   }
 }

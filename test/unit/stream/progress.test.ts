@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { ProgressStream } from '../../../src/stream/progress.js';
+import { ProgressCounter } from '../../../src/stream/progress.js';
+import { VerifyStream } from '../../../src/stream/verify.js';
 
 const sink = () =>
   new Writable({
@@ -11,17 +13,24 @@ const sink = () =>
     },
   });
 
-describe('ProgressStream', () => {
+/** Runs chunks through a VerifyStream that counts into a ProgressCounter, as a copy does. */
+async function counted(chunks: Buffer[] | AsyncIterable<Buffer>, reports: number[], intervalMs?: number, content?: Buffer): Promise<void> {
+  const all = content ?? Buffer.concat(chunks as Buffer[]);
+  const digest = `sha256:${createHash('sha256').update(all).digest('hex')}` as const;
+  const verify = new VerifyStream({ digest, size: all.length }, 'test', new ProgressCounter((b) => reports.push(b), intervalMs));
+  await pipeline(Readable.from(chunks), verify, sink());
+}
+
+describe('ProgressCounter, as VerifyStream uses it', () => {
   it('reports the running total for every chunk when the interval is 0, and the total at the end', async () => {
     const reports: number[] = [];
-    await pipeline(Readable.from([Buffer.alloc(10), Buffer.alloc(5), Buffer.alloc(1)]), new ProgressStream((b) => reports.push(b), 0), sink());
+    await counted([Buffer.alloc(10), Buffer.alloc(5), Buffer.alloc(1)], reports, 0);
     expect(reports).toEqual([10, 15, 16, 16]);
   });
 
   it('reports at most once per interval, plus once at the end', async () => {
     const reports: number[] = [];
-    const chunks = Array.from({ length: 1000 }, () => Buffer.alloc(100));
-    await pipeline(Readable.from(chunks), new ProgressStream((b) => reports.push(b), 60_000), sink());
+    await counted(Array.from({ length: 1000 }, () => Buffer.alloc(100)), reports, 60_000);
     expect(reports).toEqual([100, 100_000]);
   });
 
@@ -33,28 +42,13 @@ describe('ProgressStream', () => {
       await sleep(80);
       yield Buffer.alloc(4);
     }
-    await pipeline(Readable.from(slow()), new ProgressStream((b) => reports.push(b), 50), sink());
+    await counted(slow(), reports, 50, Buffer.alloc(7));
     expect(reports).toEqual([1, 7, 7]);
-  });
-
-  it('passes the bytes through', async () => {
-    const out: Buffer[] = [];
-    await pipeline(
-      Readable.from([Buffer.from('ab'), Buffer.from('cd')]),
-      new ProgressStream(() => undefined),
-      new Writable({
-        write(c: Buffer, _e, cb) {
-          out.push(c);
-          cb();
-        },
-      }),
-    );
-    expect(Buffer.concat(out).toString()).toBe('abcd');
   });
 
   it('reports 0 for an empty stream', async () => {
     const reports: number[] = [];
-    await pipeline(Readable.from([]), new ProgressStream((b) => reports.push(b)), sink());
+    await counted([], reports);
     expect(reports).toEqual([0]);
   });
 });
