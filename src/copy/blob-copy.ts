@@ -41,7 +41,7 @@ export async function streamVerified(ctx: BlobCopyContext, desc: Descriptor, sou
     if (e) pipeError = e;
   }) as Readable;
   try {
-    await ctx.dest.putBlob(desc, body, { signal: ctx.signal });
+    await ctx.dest.putBlob(desc, body, { signal: ctx.signal, verified: true });
   } catch (e) {
     body.destroy();
     throw preferred(pipeError, e);

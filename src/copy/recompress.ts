@@ -60,7 +60,7 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
         return;
       }
       ctx.emit({ type: 'blob-start', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
-      await upload(ctx, what, [stream], (body) => ctx.dest.putBlob(desc, body, { signal: ctx.signal }));
+      await upload(ctx, what, [stream], (body) => ctx.dest.putBlob(desc, body, { signal: ctx.signal, verified: true }));
       ctx.emit({ type: 'blob-done', digest: desc.digest, size: desc.size });
       return;
     }
@@ -74,7 +74,7 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
     const digest = new DigestStream();
     stages.push(digest);
     const put = ctx.dest.putBlobUnknown.bind(ctx.dest);
-    await upload(ctx, what, stages, (body) => put(body, () => ({ digest: digest.digest, size: digest.size }), { signal: ctx.signal }));
+    await upload(ctx, what, stages, (body) => put(body, () => ({ digest: digest.digest, size: digest.size }), { signal: ctx.signal, verified: true }));
     result = { changed: true, digest: digest.digest, size: digest.size, compression: a.target };
     ctx.emit({ type: 'blob-done', digest: desc.digest, size: desc.size, newDigest: digest.digest, newSize: digest.size });
   });

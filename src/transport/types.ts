@@ -46,6 +46,12 @@ export interface BlobStream {
 export interface PutBlobOptions extends ReadOptions {
   /** Bytes written so far, for progress. */
   onProgress?: (bytes: number) => void;
+  /**
+   * The caller hashes the body itself: for putBlob it fails the body before its end when
+   * digest or size differ; for putBlobUnknown it reports the digest and size of exactly
+   * the bytes it streamed. A local destination then does not hash the bytes again.
+   */
+  verified?: boolean;
 }
 
 export interface ImageDestination {

@@ -47,10 +47,12 @@ export async function writeVerifiedBlob(
 ): Promise<void> {
   const tmp = temps.name(tmpDir, 'blob');
   try {
-    const verify = new VerifyStream({ digest: desc.digest, size: desc.size }, `blob ${desc.digest}`);
     const sink = createWriteStream(tmp, { flags: 'wx', flush: true });
-    if (opts.onProgress) await pipeline(body, verify, new ProgressTap(opts.onProgress), sink, { signal: opts.signal });
-    else await pipeline(body, verify, sink, { signal: opts.signal });
+    // A verified body errors before its end when it is wrong, so no rename can follow.
+    const stages: (Readable | Transform)[] = [body];
+    if (!opts.verified) stages.push(new VerifyStream({ digest: desc.digest, size: desc.size }, `blob ${desc.digest}`));
+    if (opts.onProgress) stages.push(new ProgressTap(opts.onProgress));
+    await pipeline([...stages, sink], { signal: opts.signal });
     await settle(temps, tmp, target);
   } catch (e) {
     await temps.remove(tmp);
@@ -78,15 +80,19 @@ export async function writeUnknownBlob(
 ): Promise<{ digest: Digest; size: number }> {
   const tmp = temps.name(tmpDir, 'blob');
   try {
-    const digester = new DigestStream();
     const sink = createWriteStream(tmp, { flags: 'wx', flush: true });
-    if (opts.onProgress) await pipeline(body, digester, new ProgressTap(opts.onProgress), sink, { signal: opts.signal });
-    else await pipeline(body, digester, sink, { signal: opts.signal });
+    const digester = opts.verified ? undefined : new DigestStream();
+    const stages: (Readable | Transform)[] = [body];
+    if (digester) stages.push(digester);
+    if (opts.onProgress) stages.push(new ProgressTap(opts.onProgress));
+    await pipeline([...stages, sink], { signal: opts.signal });
     const claimed = result();
     if (!isDigest(claimed.digest)) throw new FerryError('ERR_MANIFEST_INVALID', `invalid blob digest "${claimed.digest}"`);
-    if (claimed.size !== digester.size) throw new SizeMismatchError(`blob ${claimed.digest}`, claimed.size, digester.size);
-    const actual = digestAlgorithm(claimed.digest) === 'sha256' ? digester.digest : await hashFile(tmp, claimed.digest);
-    if (actual !== claimed.digest) throw new DigestMismatchError(`blob ${claimed.digest}`, claimed.digest, actual);
+    if (digester) {
+      if (claimed.size !== digester.size) throw new SizeMismatchError(`blob ${claimed.digest}`, claimed.size, digester.size);
+      const actual = digestAlgorithm(claimed.digest) === 'sha256' ? digester.digest : await hashFile(tmp, claimed.digest);
+      if (actual !== claimed.digest) throw new DigestMismatchError(`blob ${claimed.digest}`, claimed.digest, actual);
+    }
     await settle(temps, tmp, targetFor(claimed.digest));
     return claimed;
   } catch (e) {
