@@ -94,7 +94,8 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
     const tagged = taggedEarly ? await taggedEarly : tag && dest.taggedDigest ? await dest.taggedDigest({ signal }) : undefined;
     const present = tagged === root.raw.digest || (await dest.hasManifest(root.raw.digest, { signal }));
     if (present) {
-      if (tagged !== root.raw.digest) await dest.putManifest(root.raw, tag, { signal });
+      // present by digest and no tag to move: a PUT would only repeat what is there
+      if (tag !== undefined && tagged !== root.raw.digest) await dest.putManifest(root.raw, tag, { signal });
       await dest.commit({ signal });
       emit({ type: 'blob-skipped', digest: root.raw.digest, size: root.raw.bytes.byteLength, reason: 'manifest-exists' });
       emit({ type: 'done', digest: root.raw.digest, mediaType: root.raw.mediaType });
