@@ -3,10 +3,11 @@
 // it at exit) as a copy of a tiny image. The two registries are separate hosts, so the
 // layer really passes through ferry instead of being mounted. Absolute figures, against
 // skopeo's, are measured by bench/copy-bench.mjs; a budget in MB is not asserted here.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, ferryOk } from '../support/ferry-cli.js';
+import { REPO_ROOT } from '../support/ferry-cli.js';
+import { ferryPeakRss } from '../support/peak-rss.js';
 import { pushWithSkopeo } from '../support/fixtures.js';
 import { probe } from '../support/http-probe.js';
 import { buildLargeImage, type LargeImage } from '../support/location-fixtures.js';
@@ -17,13 +18,6 @@ import { skopeoInspectRaw, skopeoRegistryFlags } from '../support/skopeo.js';
 
 const LAYER_BYTES = 200 * 1024 * 1024;
 const FIXTURE_LAYOUT = join(REPO_ROOT, 'fixtures', 'hello-oci');
-
-/** A --require preload that records the process's peak RSS (KiB on Linux) when it exits. */
-const PRELOAD = `'use strict';
-process.on('exit', () => {
-  require('node:fs').writeFileSync(process.env.FERRY_TEST_RUSAGE_FILE, JSON.stringify(process.resourceUsage()));
-});
-`;
 
 describe('peak memory of a large copy', () => {
   let source: RunningRegistry;
@@ -46,15 +40,8 @@ describe('peak memory of a large copy', () => {
 
   /** Runs a ferry copy and returns its peak RSS in bytes. */
   async function peakRss(from: string, to: string): Promise<{ digest: string; peak: number }> {
-    const preload = join(work, 'rusage-preload.cjs');
-    const usageFile = join(work, 'ferry-rusage.json');
-    await writeFile(preload, PRELOAD);
-    const run = await ferryOk(['copy', '--quiet', from, to], {
-      env: { NODE_OPTIONS: `--require ${preload}`, FERRY_TEST_RUSAGE_FILE: usageFile },
-      timeoutMs: 170_000,
-    });
-    const usage = JSON.parse(await readFile(usageFile, 'utf8')) as NodeJS.ResourceUsage;
-    return { digest: run.stdout.trim(), peak: usage.maxRSS * 1024 };
+    const { stdout, peak } = await ferryPeakRss(work, 'copy', ['copy', '--quiet', from, to]);
+    return { digest: stdout, peak };
   }
 
   /** skopeo's peak for the same copy, measured by GNU time, for the record. */

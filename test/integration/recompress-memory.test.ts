@@ -7,14 +7,15 @@
 // passes through ferry's decompressor and compressor; `zstd -d` checks the result.
 import { createCipheriv, createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ferryOk } from '../support/ferry-cli.js';
+import { Sha256Counter } from '../support/location-fixtures.js';
+import { ferryPeakRss } from '../support/peak-rss.js';
 import { pushWithSkopeo } from '../support/fixtures.js';
 import { LAYER_TYPES, cliUncompressedDigest, registryBlobStream, registryManifest, type ManifestDoc } from '../support/layer-tools.js';
 import { createLayout, tagInLayout, writeJsonBlob } from '../support/oci-layout-writer.js';
@@ -24,26 +25,6 @@ import { scratchDir } from '../support/scratch.js';
 const MIB = 1024 * 1024;
 const LAYER_BYTES = 200 * MIB;
 const SMALL_LAYER_BYTES = 16 * MIB;
-
-/** A --require preload that records the process's peak RSS (KiB on Linux) when it exits. */
-const PRELOAD = `'use strict';
-process.on('exit', () => {
-  require('node:fs').writeFileSync(process.env.FERRY_TEST_RUSAGE_FILE, JSON.stringify(process.resourceUsage()));
-});
-`;
-
-class Sha256Counter extends Transform {
-  private readonly hash = createHash('sha256');
-  size = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
-    this.size += chunk.length;
-    cb(null, chunk);
-  }
-  digest(): string {
-    return `sha256:${this.hash.copy().digest('hex')}`;
-  }
-}
 
 const WORDS = ['GET', 'PUT', '/v2/library/app/blobs', 'sha256', 'status=200', 'status=404', 'duration', 'ms', 'user=ferry', 'layer', 'manifest', 'retry'];
 
@@ -133,15 +114,9 @@ describe('peak memory of recompression', () => {
 
   /** Recompresses `repo:v1` to zstd with ferry; returns its digest and peak RSS in bytes. */
   async function recompress(repo: string): Promise<{ digest: string; peak: number }> {
-    const preload = join(work, 'rusage-preload.cjs');
-    const usageFile = join(work, `${repo.replace('/', '-')}-rusage.json`);
-    await writeFile(preload, PRELOAD);
-    const run = await ferryOk(
-      ['copy', '--quiet', '--dest-compress-format', 'zstd', `docker://${source.ref(`${repo}:v1`)}`, `docker://${target.ref(`${repo}:zstd`)}`],
-      { env: { NODE_OPTIONS: `--require ${preload}`, FERRY_TEST_RUSAGE_FILE: usageFile }, timeoutMs: 170_000 },
-    );
-    const usage = JSON.parse(await readFile(usageFile, 'utf8')) as NodeJS.ResourceUsage;
-    return { digest: run.stdout.trim(), peak: usage.maxRSS * 1024 };
+    const args = ['copy', '--quiet', '--dest-compress-format', 'zstd', `docker://${source.ref(`${repo}:v1`)}`, `docker://${target.ref(`${repo}:zstd`)}`];
+    const { stdout, peak } = await ferryPeakRss(work, repo.replace('/', '-'), args);
+    return { digest: stdout, peak };
   }
 
   it('a 200 MiB layer recompressed gzip → zstd needs no more memory than a 16 MiB one, give or take', async () => {

@@ -42,7 +42,8 @@ export function dirOf(image: { layoutPath: string; digest: string; mediaType: st
   return skopeoDirCopy(image.layoutPath, image.digest, image.mediaType);
 }
 
-class Sha256Counter extends Transform {
+/** Passes bytes through, counting them and hashing them (sha256). */
+export class Sha256Counter extends Transform {
   private readonly hash = createHash('sha256');
   size = 0;
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
