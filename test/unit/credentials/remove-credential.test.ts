@@ -17,11 +17,7 @@ describe('removeCredential / removeAllCredentials', () => {
   });
   afterEach(() => sb.cleanup());
 
-  const opts = (env: Record<string, string> = {}, extra: CredentialStoreOptions = {}): CredentialStoreOptions => ({
-    env: sb.env(env),
-    homedir: sb.home,
-    ...extra,
-  });
+  const opts = (env?: Record<string, string>, extra?: CredentialStoreOptions) => sb.storeOptions(env, extra);
 
   it('removes every spelling of the host and keeps other entries, unknown fields and mode 0600', async () => {
     await sb.writeJson(configFile, {

@@ -1,7 +1,7 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import type { Env } from '../../../src/credentials/options.js';
+import type { CredentialStoreOptions, Env } from '../../../src/credentials/options.js';
 
 /**
  * A fake home for one test: its own HOME, XDG dirs and PATH, so nothing reads or
@@ -17,6 +17,8 @@ export interface Sandbox {
   logPath: string;
   /** HOME + PATH (with bin first) + helper plumbing; add XDG_RUNTIME_DIR etc. per test. */
   env(extra?: Record<string, string | undefined>): Env;
+  /** Options for the credential store in this sandbox: env(extra env), its home, then `extra`. */
+  storeOptions(env?: Record<string, string>, extra?: CredentialStoreOptions): CredentialStoreOptions;
   writeJson(path: string, value: unknown): Promise<void>;
   readJson(path: string): Promise<any>;
   mode(path: string): Promise<number>;
@@ -87,6 +89,7 @@ export async function makeSandbox(): Promise<Sandbox> {
       FERRYTEST_LOG: logPath,
       ...extra,
     }),
+    storeOptions: (env = {}, extra = {}) => ({ env: sandbox.env(env), homedir: home, ...extra }),
     async writeJson(path, value) {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, typeof value === 'string' ? value : JSON.stringify(value, null, 2));

@@ -21,11 +21,7 @@ describe('saveCredential', () => {
   });
   afterEach(() => sb.cleanup());
 
-  const opts = (env: Record<string, string> = {}, extra: CredentialStoreOptions = {}): CredentialStoreOptions => ({
-    env: sb.env(env),
-    homedir: sb.home,
-    ...extra,
-  });
+  const opts = (env?: Record<string, string>, extra?: CredentialStoreOptions) => sb.storeOptions(env, extra);
 
   it('writes to $XDG_RUNTIME_DIR/containers/auth.json with mode 0600, creating the directory', async () => {
     const where = await saveCredential('r.io', ALICE, opts({ XDG_RUNTIME_DIR: sb.runtime }));
