@@ -65,7 +65,7 @@ export class NapiWorkerPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const slot = this.slots.find((s) => s.job === undefined) ?? this.spawn();
+      const slot = this.slots.find((s) => s.job === undefined) ?? this.spawn(this.queue[0]!.level);
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
@@ -79,9 +79,9 @@ export class NapiWorkerPool {
     }
   }
 
-  private spawn(): Slot | undefined {
+  private spawn(level: number): Slot | undefined {
     if (this.slots.length >= this.size) return undefined;
-    const slot: Slot = { worker: spawnNapiWorker('blocks', 3), job: undefined };
+    const slot: Slot = { worker: spawnNapiWorker('blocks', level), job: undefined };
     slot.worker.unref();
     slot.worker.on('message', (m: NapiReply) => this.onReply(slot, m));
     slot.worker.on('error', (err) => this.retire(slot, err));
