@@ -1,6 +1,6 @@
 // Bundles the CLI (tsc's dist/cli.js and everything it reaches, dependencies included)
 // into one CommonJS file, dist/bundle/cli.cjs, which bin/ferry compiles with a V8 code
-// cache (src/startup/). One file instead of ~120 ESM modules and ~230 CommonJS files of
+// cache (src/cli/startup/). One file instead of ~120 ESM modules and ~230 CommonJS files of
 // dependencies, and a format vm.Script can cache: docs/decisions.md, "Start-up".
 // Runs after tsc in `npm run build`; dist/*.js stay as they are for the library entry
 // point, the tests and the benches that import single modules.
@@ -38,7 +38,7 @@ for (const [file, out] of Object.entries(result.metafile.outputs)) {
 
 // The code cache must never outlive the code it was made for, and mtimes and inodes do not
 // say so reliably (npm packs every file with the same mtime): the bundle names its own
-// content, and src/startup/code-cache.ts keys caches on it.
+// content, and src/cli/startup/code-cache.ts keys caches on it.
 const [output] = result.outputFiles;
 // esbuild escapes non-ASCII in code but not in comments, and one comment character above
 // U+00FF makes V8 hold the whole 1.3 MB source as a two-byte string: escaped, the source

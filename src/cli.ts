@@ -1,14 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import { Command, CommanderError } from 'commander';
 import { FerryError } from './errors.js';
-import type { CommandContext } from './commands/context.js';
-import { copyCommand } from './commands/copy.js';
-import { inspectCommand } from './commands/inspect.js';
-import { listTagsCommand } from './commands/list-tags.js';
-import { loginCommand, logoutCommand } from './commands/login.js';
-import { deleteCommand } from './commands/delete.js';
-import { manifestMergeCommand } from './commands/manifest-merge.js';
-import { syncCommand } from './commands/sync.js';
+import type { CommandContext } from './cli/commands/context.js';
+import { copyCommand } from './cli/commands/copy.js';
+import { inspectCommand } from './cli/commands/inspect.js';
+import { listTagsCommand } from './cli/commands/list-tags.js';
+import { loginCommand, logoutCommand } from './cli/commands/login.js';
+import { deleteCommand } from './cli/commands/delete.js';
+import { manifestMergeCommand } from './cli/commands/manifest-merge.js';
+import { syncCommand } from './cli/commands/sync.js';
 
 export const VERSION = '0.1.0';
 

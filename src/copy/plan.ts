@@ -1,6 +1,6 @@
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
-import type { ImageManifest } from '../oci/manifest.js';
+import { isImage, type ImageManifest } from '../oci/manifest.js';
 import { MediaType, isEncryptedLayer, isImageLayerMediaType, isNonDistributable } from '../oci/media-types.js';
 import type { CompressionTarget } from './options.js';
 
@@ -21,13 +21,6 @@ export interface PlannedImage {
   config?: Buffer;
 }
 
-const imageConfigTypes = new Set<string>([MediaType.OciConfig, MediaType.DockerConfig]);
-
-
-/** A manifest is an image (not a Helm chart or other artifact) when its config says so. */
-export function isImage(m: ImageManifest): boolean {
-  return imageConfigTypes.has(m.config.mediaType) && m.artifactType === undefined;
-}
 
 /**
  * Pure: every blob of every image once (deduplicated by digest across platforms), each

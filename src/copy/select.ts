@@ -1,7 +1,7 @@
 import { FerryError } from '../errors.js';
 import type { Descriptor, Platform } from '../oci/descriptor.js';
 import type { IndexManifest } from '../oci/manifest.js';
-import { formatPlatform, platformMatches } from '../oci/platform.js';
+import { pickPlatform } from '../oci/platform.js';
 
 export type Selection =
   /** Copy the index and every child. */
@@ -20,16 +20,6 @@ export interface SelectInput {
   destinationSupportsIndex: boolean;
   systemPlatform: Platform;
   where: string;
-}
-
-/** Picks a child by platform the way skopeo does: first match wins. */
-export function pickPlatform(index: IndexManifest, wanted: Platform, where: string): Descriptor {
-  const found = index.manifests.find((m) => platformMatches(wanted, m.platform));
-  if (!found) {
-    const available = index.manifests.map((m) => formatPlatform(m.platform)).join(', ');
-    throw new FerryError('ERR_NOT_FOUND', `${where} has no image for platform ${formatPlatform(wanted)} (available: ${available || 'none'})`);
-  }
-  return found;
 }
 
 /** Pure: decides which parts of an index a copy carries. */

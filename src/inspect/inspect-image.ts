@@ -1,12 +1,10 @@
 import type { Platform } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import type { ImageManifest, IndexManifest, RawManifest } from '../oci/manifest.js';
-import { parseManifest } from '../oci/manifest.js';
+import { isImage, parseManifest } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
-import { hostPlatform } from '../oci/platform.js';
-import { isImage } from '../copy/plan.js';
-import { MAX_CONFIG_BYTES, readSmallBlob } from '../copy/config.js';
-import { pickPlatform } from '../copy/select.js';
+import { hostPlatform, pickPlatform } from '../oci/platform.js';
+import { MAX_CONFIG_BYTES, readSmallBlob } from '../transport/read-blob.js';
 import { FerryError } from '../errors.js';
 import type { ImageSource } from '../transport/types.js';
 import { toSkopeoJson, type InspectOutput } from './skopeo-json.js';

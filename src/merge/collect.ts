@@ -1,4 +1,4 @@
-import { MAX_CONFIG_BYTES, readConfig } from '../copy/config.js';
+import { MAX_CONFIG_BYTES, readConfig } from '../transport/read-blob.js';
 import { FerryError, UsageError } from '../errors.js';
 import type { Descriptor, Platform } from '../oci/descriptor.js';
 import type { ImageManifest, RawManifest } from '../oci/manifest.js';

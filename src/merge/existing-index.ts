@@ -1,4 +1,4 @@
-import { MAX_CONFIG_BYTES, readConfig } from '../copy/config.js';
+import { MAX_CONFIG_BYTES, readConfig } from '../transport/read-blob.js';
 import { FerryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { parseManifest } from '../oci/manifest.js';

@@ -112,3 +112,10 @@ export function expectImage(m: Manifest, where: string): ImageManifest {
 export function encodeManifest(doc: object): Uint8Array {
   return Buffer.from(JSON.stringify(doc), "utf8");
 }
+
+const imageConfigTypes = new Set<string>([MediaType.OciConfig, MediaType.DockerConfig]);
+
+/** A manifest is an image (not a Helm chart or other artifact) when its config says so. */
+export function isImage(m: ImageManifest): boolean {
+  return imageConfigTypes.has(m.config.mediaType) && m.artifactType === undefined;
+}

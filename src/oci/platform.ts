@@ -1,6 +1,7 @@
 import { arch as hostArch } from 'node:os';
-import type { Platform } from './descriptor.js';
-import { UsageError } from '../errors.js';
+import type { Descriptor, Platform } from './descriptor.js';
+import type { IndexManifest } from './manifest.js';
+import { FerryError, UsageError } from '../errors.js';
 
 /** Node's names → OCI/GOARCH names. */
 const archMap: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64', mips: 'mips', mipsel: 'mipsle' };
@@ -54,4 +55,14 @@ export function samePlatform(a: Platform | undefined, b: Platform | undefined): 
     normalizedVariant(a) === normalizedVariant(b) &&
     (a['os.version'] ?? '') === (b['os.version'] ?? '')
   );
+}
+
+/** Picks a child by platform the way skopeo does: first match wins. */
+export function pickPlatform(index: IndexManifest, wanted: Platform, where: string): Descriptor {
+  const found = index.manifests.find((m) => platformMatches(wanted, m.platform));
+  if (!found) {
+    const available = index.manifests.map((m) => formatPlatform(m.platform)).join(', ');
+    throw new FerryError('ERR_NOT_FOUND', `${where} has no image for platform ${formatPlatform(wanted)} (available: ${available || 'none'})`);
+  }
+  return found;
 }

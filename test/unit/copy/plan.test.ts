@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isImage, mayChangeBlobs, planBlobs, type BlobAction, type PlannedImage } from '../../../src/copy/plan.js';
+import { isImage } from '../../../src/oci/manifest.js';
+import { mayChangeBlobs, planBlobs, type BlobAction, type PlannedImage } from '../../../src/copy/plan.js';
 import type { Descriptor } from '../../../src/oci/descriptor.js';
 import type { ImageManifest } from '../../../src/oci/manifest.js';
 import { MediaType } from '../../../src/oci/media-types.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pickPlatform, selectFromIndex, type SelectInput } from '../../../src/copy/select.js';
+import { pickPlatform } from '../../../src/oci/platform.js';
+import { selectFromIndex, type SelectInput } from '../../../src/copy/select.js';
 import { FerryError } from '../../../src/errors.js';
 import type { Descriptor, Platform } from '../../../src/oci/descriptor.js';
 import type { IndexManifest } from '../../../src/oci/manifest.js';

@@ -1,4 +1,4 @@
-import type { SessionOptions } from '../transport/open.js';
+import type { SessionOptions } from '../../transport/open.js';
 
 /** What every command gets from the CLI: output streams, the abort signal, the debug sink. */
 export interface CommandContext {

@@ -11,7 +11,7 @@ export function deleteCommand(ctx: CommandContext): Command {
   addSideFlags(cmd, '');
   return cmd.action(async (location: string, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
-    const { deleteImage } = await import('../delete/delete.js');
+    const { deleteImage } = await import('../../delete/delete.js');
     const r = await deleteImage(location, { ...session(ctx, opts), ...sideOptions(opts, ''), manifest: opts['manifest'] === true });
     if (r.removed === 'manifest') ctx.stdout.write(`Deleted manifest ${r.digest} and every tag pointing at it\n`);
     else ctx.stdout.write(`Deleted tag ${location} (manifest ${r.digest} and its other tags remain)\n`);

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
-import type { SideOptions } from '../transport/open.js';
+import { UsageError } from '../../errors.js';
+import type { SideOptions } from '../../transport/open.js';
 
 /**
  * Connection flags as skopeo spells them: plain for one-location commands, with

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { FerryError, UsageError } from '../errors.js';
-import type { IndexFormat } from '../merge/build-index.js';
-import type { MergeSource } from '../merge/collect.js';
-import type { MergeSpec } from '../merge/spec.js';
-import type { SideOptions } from '../transport/open.js';
+import { FerryError, UsageError } from '../../errors.js';
+import type { IndexFormat } from '../../merge/build-index.js';
+import type { MergeSource } from '../../merge/collect.js';
+import type { MergeSpec } from '../../merge/spec.js';
+import type { SideOptions } from '../../transport/open.js';
 import { addSideFlags, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
 
@@ -29,7 +29,7 @@ async function readSpec(file: string): Promise<MergeSpec> {
   } catch (e) {
     throw new FerryError('ERR_USAGE', `cannot read spec ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const { parseMergeSpec } = await import('../merge/spec.js');
+  const { parseMergeSpec } = await import('../../merge/spec.js');
   return parseMergeSpec(text, file);
 }
 
@@ -57,7 +57,7 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
   addSideFlags(cmd, 'dest-');
   return cmd.action(async (args: string[], opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
-    const { mergeManifests } = await import('../merge/merge.js');
+    const { mergeManifests } = await import('../../merge/merge.js');
     const spec = typeof opts['spec'] === 'string' ? await readSpec(opts['spec']) : undefined;
     const target = typeof opts['target'] === 'string' ? opts['target'] : spec?.image;
     if (!target) throw new UsageError('manifest-merge needs --target docker://REGISTRY/REPOSITORY:TAG (or "image" in the spec)');

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from '
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { loadWithCodeCache } from '../../../src/startup/code-cache.js';
-import { cacheName, codeCacheDir } from '../../../src/startup/load-cli.js';
-import { scratchDir } from '../../support/scratch.js';
+import { loadWithCodeCache } from '../../../../src/cli/startup/code-cache.js';
+import { cacheName, codeCacheDir } from '../../../../src/cli/startup/load-cli.js';
+import { scratchDir } from '../../../support/scratch.js';
 
 // Each CLI run compiles the bundle once per process; here one process loads the same file
 // again and again, and V8's in-memory compilation cache would answer before the code cache

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { FerryError } from '../errors.js';
+import { FerryError } from '../../errors.js';
 import { addSideFlags, sideOptions } from './flags.js';
 import { session, writeJson, type CommandContext } from './context.js';
 
@@ -19,8 +19,8 @@ export function inspectCommand(ctx: CommandContext): Command {
   addSideFlags(cmd, '');
   return cmd.action(async (location: string, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
-    const { inspect, manifestDigest, rawManifestOf } = await import('../inspect/inspect.js');
-    const { renderTable } = await import('../inspect/table.js');
+    const { inspect, manifestDigest, rawManifestOf } = await import('../../inspect/inspect.js');
+    const { renderTable } = await import('../render/inspect-table.js');
     const req = { ...session(ctx, opts), ...sideOptions(opts, '') };
     if (opts['digest']) {
       ctx.stdout.write(`${await manifestDigest(location, req)}\n`);

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
-import { humanSize } from '../inspect/table.js';
-import { shortDigest } from '../oci/digest.js';
+import { humanSize } from '../render/human-size.js';
+import { shortDigest } from '../../oci/digest.js';
 import { describeEvent, type Out, type Renderer } from './renderers.js';
 
 // {value} and {total} are cli-progress's own tokens (raw numbers); sizes go in as payload

@@ -1,19 +1,9 @@
-import { formatPlatform } from '../oci/platform.js';
-import { shortDigest } from '../oci/digest.js';
-import type { InspectResult } from './inspect-image.js';
+import { formatPlatform } from '../../oci/platform.js';
+import { shortDigest } from '../../oci/digest.js';
+import type { InspectResult } from '../../inspect/inspect-image.js';
+import { humanSize } from './human-size.js';
 
 /** Human view: platforms of an index, layers of an image, artifact type of an artifact. */
-
-export function humanSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return i === 0 ? `${bytes} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
 
 function table(rows: string[][]): string {
   const widths: number[] = [];

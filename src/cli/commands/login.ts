@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { parseBool } from './flags.js';
 import type { CommandContext } from './context.js';
 
@@ -27,7 +27,7 @@ export function loginCommand(ctx: CommandContext): Command {
     .option('--cert-dir <dir>', 'certs.d-style folder')
     .action(async (registry: string, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
-    const { login } = await import('../login/login.js');
+    const { login } = await import('../../login/login.js');
       const username = opts['username'];
       if (typeof username !== 'string' || username === '') throw new UsageError('login needs --username');
       let password = typeof opts['password'] === 'string' ? opts['password'] : undefined;
@@ -56,7 +56,7 @@ export function logoutCommand(ctx: CommandContext): Command {
     .option('--authfile <path>', 'auth file to change')
     .action(async (registry: string | undefined, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
-    const { logout, logoutAll } = await import('../login/login.js');
+    const { logout, logoutAll } = await import('../../login/login.js');
       const req = { ...(ctx.log ? { log: ctx.log } : {}), ...(typeof opts['authfile'] === 'string' ? { authFile: opts['authfile'] } : {}) };
       if (opts['all']) {
         if (registry) throw new UsageError('logout takes a registry or --all, not both');

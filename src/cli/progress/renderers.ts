@@ -1,6 +1,6 @@
-import type { CopyEvent, EventSink } from '../copy/events.js';
-import { shortDigest } from '../oci/digest.js';
-import { humanSize } from '../inspect/table.js';
+import type { CopyEvent, EventSink } from '../../copy/events.js';
+import { shortDigest } from '../../oci/digest.js';
+import { humanSize } from '../render/human-size.js';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
 

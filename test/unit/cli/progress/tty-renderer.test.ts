@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ttyRenderer } from '../../../src/progress/tty-renderer.js';
+import { ttyRenderer } from '../../../../src/cli/progress/tty-renderer.js';
 
 /** A terminal 80 columns wide that keeps what was drawn, escape sequences removed. */
 function fakeTerminal() {

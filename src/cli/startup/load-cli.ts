@@ -45,11 +45,11 @@ function mtimeMs(path: string): number | undefined {
  * plain `tsc` after the last `npm run build` must not leave bin/ferry running old code).
  */
 export async function runCli(argv: string[]): Promise<void> {
-  const bundle = fileURLToPath(new URL('../bundle/cli.cjs', import.meta.url));
+  const bundle = fileURLToPath(new URL('../../bundle/cli.cjs', import.meta.url));
   const bundleTime = mtimeMs(bundle);
-  const modulesTime = mtimeMs(fileURLToPath(new URL('../cli.js', import.meta.url)));
+  const modulesTime = mtimeMs(fileURLToPath(new URL('../../cli.js', import.meta.url)));
   if (bundleTime === undefined || (modulesTime !== undefined && modulesTime > bundleTime)) {
-    const { main } = (await import('../cli.js')) as { main: Main };
+    const { main } = (await import('../../cli.js')) as { main: Main };
     return main(argv);
   }
   const loaded = loadWithCodeCache(bundle, { dir: codeCacheDir(), name: cacheName(argv) });

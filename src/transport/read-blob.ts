@@ -2,7 +2,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { FerryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { VerifyStream } from '../stream/verify.js';
-import type { ImageSource } from '../transport/types.js';
+import type { ImageSource } from './types.js';
 
 /** Largest config blob read into memory. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import type { CopyOptions, MultiArch } from '../copy/options.js';
-import { UsageError } from '../errors.js';
-import { parsePlatform } from '../oci/platform.js';
+import type { CopyOptions, MultiArch } from '../../copy/options.js';
+import { UsageError } from '../../errors.js';
+import { parsePlatform } from '../../oci/platform.js';
 import type { ProgressMode } from '../progress/renderers.js';
 import { addSideFlags, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
@@ -63,7 +63,7 @@ export function copyCommand(ctx: CommandContext): Command {
   addSideFlags(cmd, 'dest-');
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
-    const { copy } = await import('../copy/copy.js');
+    const { copy } = await import('../../copy/copy.js');
     const { makeRenderer } = await import('../progress/renderers.js');
     const mode: ProgressMode = opts['quiet'] ? 'quiet' : (opts['progress'] as ProgressMode);
     const renderer = await makeRenderer(mode, ctx.stdout, ctx.stderr);

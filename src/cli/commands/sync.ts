@@ -16,7 +16,7 @@ export function syncCommand(ctx: CommandContext): Command {
   addSideFlags(cmd, 'dest-');
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
-    const { syncRepository } = await import('../sync/sync.js');
+    const { syncRepository } = await import('../../sync/sync.js');
     const quiet = opts['quiet'] === true;
     const result = await syncRepository(src, dst, {
       ...copyOptionsFrom({ jobs: opts['jobs'] }),

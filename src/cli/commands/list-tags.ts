@@ -10,7 +10,7 @@ export function listTagsCommand(ctx: CommandContext): Command {
   addSideFlags(cmd, '');
   return cmd.action(async (location: string, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
-    const { listTags } = await import('../tags/list-tags.js');
+    const { listTags } = await import('../../tags/list-tags.js');
     writeJson(ctx, await listTags(location, { ...session(ctx, opts), ...sideOptions(opts, '') }));
   });
 }
