@@ -68,7 +68,7 @@ export class UsageError extends FerryError {
 }
 
 /** A location or image reference that does not parse. */
-export class ReferenceError extends FerryError {
+export class InvalidReferenceError extends FerryError {
   readonly input: string;
   constructor(input: string, reason: string) {
     super('ERR_REFERENCE', `invalid reference "${input}": ${reason}`);
