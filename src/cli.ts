@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Command, CommanderError } from 'commander';
 import { FerryError } from './errors.js';
+import { cliHint } from './cli/render/error-hint.js';
 import type { CommandContext } from './cli/commands/context.js';
 import { copyCommand } from './cli/commands/copy.js';
 import { inspectCommand } from './cli/commands/inspect.js';
@@ -16,7 +17,8 @@ export const VERSION = '0.1.0';
 export function reportError(e: unknown, debug: boolean, stderr: NodeJS.WritableStream): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
   if (e instanceof FerryError) {
-    stderr.write(`ferry: ${e.message}\n`);
+    // the hint follows on the same line, so an error stays one line for scripts
+    stderr.write(`ferry: ${e.message}${e.hint ? `; ${cliHint(e.hint)}` : ''}\n`);
     if (debug && e.stack) stderr.write(`${e.stack}\n`);
     return e.exitCode;
   }

@@ -52,7 +52,7 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
   const stats: CopyStats = { copied: 0, skipped: 0, mounted: 0, recompressed: 0, bytes: 0 };
 
   if (opts.format === 'v2s2' && opts.compression?.format === 'zstd') {
-    throw new FerryError('ERR_USAGE', 'Docker v2 schema 2 has no zstd layer type: use --format oci with zstd');
+    throw new FerryError('ERR_USAGE', 'Docker v2 schema 2 has no zstd layer type', { hint: "use `format: 'oci'` with zstd" });
   }
   const changesBlobs = opts.compression !== undefined;
   const changesFormat = opts.format !== undefined;
@@ -114,7 +114,9 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
   );
   const actions = planBlobs(planned, opts.compression);
   if (opts.preserveDigests && (changesFormat || actions.some((a) => a.kind === 'recompress'))) {
-    throw new FerryError('ERR_CONFLICT', '--preserve-digests: the requested conversion or recompression would change manifest digests');
+    throw new FerryError('ERR_CONFLICT', 'the requested conversion or recompression would change manifest digests, and digests are to be preserved', {
+      hint: 'drop `preserveDigests` or the conversion',
+    });
   }
 
   const ctx: BlobCopyContext = { source, dest, signal, retries: opts.blobRetries ?? DEFAULT_BLOB_RETRIES, emit };

@@ -34,8 +34,8 @@ export function explainPlaceholderError(e: unknown, tag: string, repository: str
   if (e instanceof RegistryError && (e.status === 401 || e.status === 403)) {
     return new FerryError(
       'ERR_DENIED',
-      `cannot delete only tag ${tag}: this registry deletes tags by digest, so ferry moves the tag to a placeholder first, which needs push as well as delete in ${repository} (HTTP ${e.status}${e.registryCode ? ` ${e.registryCode}` : ''}); --manifest deletes the whole manifest instead`,
-      { cause: e },
+      `cannot delete only tag ${tag}: this registry deletes tags by digest, so ferry moves the tag to a placeholder first, which needs push as well as delete in ${repository} (HTTP ${e.status}${e.registryCode ? ` ${e.registryCode}` : ''})`,
+      { cause: e, hint: '`manifest: true` deletes the whole manifest instead' },
     );
   }
   return e;

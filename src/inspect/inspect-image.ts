@@ -44,7 +44,7 @@ export async function inspectImage(source: ImageSource, opts: InspectOptions = {
   const root = await source.getManifest(undefined, { signal });
   const parsed = parseManifest(root.bytes, root.mediaType);
   if (parsed.kind === 'schema1') {
-    throw new FerryError('ERR_UNSUPPORTED', `${source.description} is a Docker schema 1 manifest (deprecated); use --raw to print it`);
+    throw new FerryError('ERR_UNSUPPORTED', `${source.description} is a Docker schema 1 manifest (deprecated)`, { hint: 'read its bytes with `raw`' });
   }
   let index: IndexManifest | undefined;
   let imageRaw = root;

@@ -61,7 +61,7 @@ export function tagFilter(pattern: RegExp | string | undefined): (tag: string) =
   try {
     re = new RegExp(`^(?:${pattern})$`);
   } catch (e) {
-    throw new UsageError(`--tags: invalid regular expression "${pattern}": ${(e as Error).message}`);
+    throw new UsageError(`tags: invalid regular expression "${pattern}": ${(e as Error).message}`);
   }
   return (tag) => re.test(tag);
 }
