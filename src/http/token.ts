@@ -79,7 +79,10 @@ export async function fetchToken(challenge: Challenge, scopes: string[], ctx: To
     const errs = parseErrorBody(text);
     const reg = errs[0] ? ` ${errs[0].code}${errs[0].message ? `: ${errs[0].message}` : ''}` : '';
     const code = res.statusCode === 401 || res.statusCode === 403 ? 'ERR_UNAUTHORIZED' : 'ERR_REGISTRY';
-    throw new FerryError(code, `token server ${url.origin} refused ${cred ? 'the credentials' : 'anonymous access'} for ${ctx.registry}: HTTP ${res.statusCode}${reg}`);
+    throw new FerryError(code, `token server ${url.origin} refused ${cred ? 'the credentials' : 'anonymous access'} for ${ctx.registry}: HTTP ${res.statusCode}${reg}`, {
+      status: res.statusCode,
+      ...(errs[0] ? { registryCode: errs[0].code } : {}),
+    });
   }
   let doc: { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
   try {
