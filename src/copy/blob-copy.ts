@@ -6,7 +6,7 @@ import { ProgressCounter } from '../stream/progress.js';
 import { resumableStream } from '../stream/resumable.js';
 import { VerifyStream } from '../stream/verify.js';
 import type { ImageDestination, ImageSource } from '../transport/types.js';
-import type { EventSink } from './events.js';
+import type { EventSink } from '../events.js';
 
 export interface BlobCopyContext {
   source: ImageSource;

@@ -5,7 +5,7 @@ import type { RawManifest } from '../oci/manifest.js';
 import { hostPlatform } from '../oci/platform.js';
 import type { ImageDestination, ImageSource } from '../transport/types.js';
 import { copyBlob, type BlobCopyContext } from './blob-copy.js';
-import type { CopyEvent } from './events.js';
+import type { FerryEvent } from '../events.js';
 import { imagesOf, parseNode, readChildren, readImageConfig, type IndexNode, type TreeNode } from './manifests.js';
 import { DEFAULT_BLOB_RETRIES, DEFAULT_JOBS, type CopyOptions } from './options.js';
 import { planBlobs, type BlobAction } from './plan.js';
@@ -44,7 +44,7 @@ export interface CopyResult {
 export async function copyImage(source: ImageSource, dest: ImageDestination, tag: string | undefined, opts: CopyOptions = {}): Promise<CopyResult> {
   const signal = opts.signal;
   const notes: string[] = [];
-  const emit = (e: CopyEvent) => opts.onEvent?.(e);
+  const emit = (e: FerryEvent) => opts.onEvent?.(e);
   const note = (message: string) => {
     notes.push(message);
     emit({ type: 'note', message });

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Challenge } from './challenge.js';
 import { challengeScopes, parseChallenges } from './challenge.js';
-import type { Credential, CredentialProvider } from './credential.js';
+import type { AuthCredential, CredentialProvider } from './credential.js';
 import { mergeScopes, scopesCover } from './scope.js';
 import { fetchToken, type Token } from './token.js';
 
@@ -21,7 +21,7 @@ export interface AuthenticatorOptions {
  */
 export class Authenticator {
   private challenge: Challenge | undefined;
-  private credential: Promise<Credential | undefined> | undefined;
+  private credential: Promise<AuthCredential | undefined> | undefined;
   private readonly tokens = new Map<string, Promise<Token>>();
 
   constructor(private readonly opts: AuthenticatorOptions) {}
@@ -38,7 +38,7 @@ export class Authenticator {
     return this.challenge?.scheme;
   }
 
-  getCredential(): Promise<Credential | undefined> {
+  getCredential(): Promise<AuthCredential | undefined> {
     this.credential ??= this.opts.credentials();
     return this.credential;
   }
@@ -58,7 +58,7 @@ export class Authenticator {
     return `Bearer ${token.value}`;
   }
 
-  private async token(challenge: Challenge, wanted: string[], cred: Credential | undefined, signal?: AbortSignal): Promise<Token> {
+  private async token(challenge: Challenge, wanted: string[], cred: AuthCredential | undefined, signal?: AbortSignal): Promise<Token> {
     const now = Date.now();
     for (const [key, pending] of this.tokens) {
       const t = await pending.catch(() => undefined);

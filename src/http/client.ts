@@ -42,11 +42,15 @@ export interface RequestSpec {
   retry?: boolean;
 }
 
+/** A registry answer. The body is a plain Readable: undici's own body type stays in http/. */
 export interface Response {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+  /** Read it to the end, or call discard(); an abandoned body holds its connection. */
+  body: Readable;
   url: URL;
+  /** Drops the body (reading at most a small amount) so the connection goes back to the pool; never throws. */
+  discard(): Promise<void>;
 }
 
 const MAX_REDIRECTS = 5;
@@ -196,7 +200,7 @@ export class RegistryClient {
               continue;
             }
           }
-          if (spec.expect.includes(res.status)) return res;
+          if (spec.expect.includes(res.status)) return { status: res.status, headers: res.headers, body: res.body, url: res.url, discard: res.discard };
           const errBody = spec.method === 'HEAD' ? undefined : await readBounded(res.body, MAX_ERROR_BODY_BYTES, spec.what).catch(() => undefined);
           const err = registryError(spec.what, spec.location, res.status, errBody);
           const after = parseRetryAfter(res.headers['retry-after']);
@@ -233,7 +237,8 @@ export class RegistryClient {
         current = new URL(location, current);
         continue;
       }
-      return { status: res.statusCode, headers: res.headers, body: res.body, url: current, sentAuth };
+      const answer = res.body;
+      return { status: res.statusCode, headers: res.headers, body: answer, url: current, sentAuth, discard: () => answer.dump().then(() => undefined, () => undefined) };
     }
   }
 

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { request } from './undici.js';
 import { FerryError } from '../errors.js';
-import type { Credential } from './credential.js';
+import type { AuthCredential } from './credential.js';
 import type { Challenge } from './challenge.js';
 import { MAX_TOKEN_BODY_BYTES, readBounded } from './body.js';
 import { parseErrorBody } from './registry-errors.js';
@@ -17,7 +17,7 @@ export interface Token {
 export interface TokenFetchContext {
   dispatcher: Dispatcher;
   registry: string;
-  credential: Credential | undefined;
+  credential: AuthCredential | undefined;
   allowInsecureRealm: boolean;
   userAgent: string;
   signal?: AbortSignal;

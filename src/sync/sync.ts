@@ -98,6 +98,7 @@ export async function syncRepository(src: string | Location, dst: string | Locat
         const done: SyncedTag = { tag, digest: r.digest, noop: r.noop, stats: r.stats };
         result.synced.push(done);
         request.onTag?.(done);
+        request.onEvent?.({ type: 'tag-synced', tag, digest: r.digest, noop: r.noop });
       } finally {
         await source.close();
       }

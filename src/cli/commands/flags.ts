@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { SideOptions } from '../../transport/open.js';
+import { credentialFlags } from './creds-flags.js';
 
 /**
  * Connection flags as skopeo spells them: plain for one-location commands, with
@@ -31,13 +32,11 @@ function camel(s: string): string {
 
 export function sideOptions(opts: Record<string, unknown>, prefix: '' | 'src-' | 'dest-'): SideOptions {
   const get = (name: string) => opts[camel(`${prefix}${name}`)];
-  const out: SideOptions = {};
   const creds = get('creds');
-  if (typeof creds === 'string') out.creds = creds;
   const token = get('registry-token');
-  if (typeof token === 'string') out.registryToken = token;
   // commander turns --no-creds into creds=false for the plain form
-  if (get('no-creds') === true || (prefix === '' && opts['creds'] === false)) out.noCreds = true;
+  const noCreds = get('no-creds') === true || (prefix === '' && opts['creds'] === false);
+  const out: SideOptions = credentialFlags(prefix, typeof creds === 'string' ? creds : undefined, typeof token === 'string' ? token : undefined, noCreds);
   const authFile = get('authfile') ?? opts['authfile'];
   if (typeof authFile === 'string') out.authFile = authFile;
   const tls = get('tls-verify');

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortedError, FerryError, RegistryError } from '../../../src/errors.js';
 import { RegistryClient, type RegistryClientOptions, type RequestSpec } from '../../../src/http/client.js';
-import type { Credential } from '../../../src/http/credential.js';
+import type { AuthCredential } from '../../../src/http/credential.js';
 import type { RetryPolicy } from '../../../src/http/retry.js';
 import { fetchToken } from '../../../src/http/token.js';
 import { Agent } from 'undici';
@@ -686,7 +686,7 @@ describe('RegistryClient: transport', () => {
 describe('RegistryClient: --debug log', () => {
   it('never logs a password, token, identity token or Authorization value', async () => {
     const secrets = { password: 'PW-hunter2-secret', refresh: 'REFRESH-secret-42' };
-    const flows: Credential[] = [
+    const flows: AuthCredential[] = [
       { kind: 'basic', username: 'dave', password: secrets.password },
       { kind: 'identity-token', token: secrets.refresh },
     ];
