@@ -161,7 +161,7 @@ describe('manifest-merge', () => {
     const run = await runFerry(['manifest-merge', '--target', refB('app:dup'), refA('app:amd64'), refA('app:arm64'), refA('app:amd64-b')]);
     const log = await b.accessLog(mark);
     expect(run.code, describeRun(run)).toBe(1);
-    expect(oneLineError(run)).toBe(`ferry: two images for linux/amd64: ${refA('app:amd64')} and ${refA('app:amd64-b')} ; --replace keeps the later one`);
+    expect(oneLineError(run)).toBe(`ferry: two images for linux/amd64: ${refA('app:amd64')} and ${refA('app:amd64-b')}; --replace keeps the later one`);
     expect(writes(log), formatAccessLog(log)).toEqual([]);
     expect(await headStatus(b, 'app', 'dup')).toBe(404);
   });
