@@ -1,6 +1,6 @@
 import { pipeline, Readable } from 'node:stream';
 import { AbortedError, FerryError } from '../errors.js';
-import { isRetryable } from '../http/retry.js';
+import { isRetryable } from '../transport/retryable.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { ProgressCounter } from '../stream/progress.js';
 import { resumableStream } from '../stream/resumable.js';
