@@ -12,6 +12,8 @@ export interface AuthenticatorOptions {
   allowInsecureRealm: boolean;
   userAgent: string;
   log?: (line: string) => void;
+  /** Token expiry is judged by this clock. */
+  now: () => number;
 }
 
 /**
@@ -59,7 +61,7 @@ export class Authenticator {
   }
 
   private async token(challenge: Challenge, wanted: string[], cred: AuthCredential | undefined, signal?: AbortSignal): Promise<Token> {
-    const now = Date.now();
+    const now = this.opts.now();
     for (const [key, pending] of this.tokens) {
       const t = await pending.catch(() => undefined);
       if (!t || t.expiresAt <= now) {
@@ -79,6 +81,7 @@ export class Authenticator {
         userAgent: this.opts.userAgent,
         signal,
         log: this.opts.log,
+        now: this.opts.now,
       });
       this.tokens.set(key, pending);
       pending.catch(() => {

@@ -22,6 +22,8 @@ export interface TokenFetchContext {
   userAgent: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Milliseconds since the epoch; default Date.now (tests pass their own). */
+  now?: () => number;
 }
 
 /** docker's default when a token server omits expires_in. */
@@ -94,6 +96,7 @@ export async function fetchToken(challenge: Challenge, scopes: string[], ctx: To
   if (!value) throw new FerryError('ERR_REGISTRY', `token server ${url.origin} answered without a token`);
   const expiresIn = typeof doc.expires_in === 'number' && doc.expires_in > 0 ? doc.expires_in : DEFAULT_EXPIRES_S;
   const issued = doc.issued_at ? Date.parse(doc.issued_at) : NaN;
-  const base = Number.isNaN(issued) || issued > Date.now() ? Date.now() : issued;
+  const now = (ctx.now ?? Date.now)();
+  const base = Number.isNaN(issued) || issued > now ? now : issued;
   return { value, scopes, expiresAt: base + expiresIn * 1000 - Math.min(EXPIRY_MARGIN_MS, (expiresIn * 1000) / 4) };
 }
