@@ -92,7 +92,7 @@ export class FerryError extends Error {
   }
 }
 
-/** Bad command-line input or bad option values. */
+/** Bad input: option values, flags, or arguments that cannot work together. */
 export class UsageError extends FerryError {
   constructor(message: string, options: { hint?: string } = {}) {
     super('ERR_USAGE', message, options);
@@ -143,6 +143,7 @@ export class RegistryError extends FerryError {
   }
 }
 
+/** Content whose digest is not the one expected: a blob or manifest changed or was corrupted on the way. */
 export class DigestMismatchError extends FerryError {
   readonly expected: string;
   readonly actual: string;
@@ -153,6 +154,7 @@ export class DigestMismatchError extends FerryError {
   }
 }
 
+/** A blob longer or shorter than its descriptor says. */
 export class SizeMismatchError extends FerryError {
   readonly expected: number;
   readonly actual: number;
@@ -166,12 +168,14 @@ export class SizeMismatchError extends FerryError {
   }
 }
 
+/** The operation's `signal` aborted; nothing was tagged. */
 export class AbortedError extends FerryError {
   constructor(message = 'operation aborted') {
     super('ERR_ABORTED', message);
   }
 }
 
+/** Whether `e` is one of ferry's errors (and so has `code`, `status`, `registryCode`, `hint`). */
 export function isFerryError(e: unknown): e is FerryError {
   return e instanceof FerryError;
 }

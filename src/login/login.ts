@@ -20,27 +20,27 @@ export interface LoginRequest extends LogoutRequest {
 }
 
 /** `ferry login`: checks the credential against the registry, then saves it (auth file or credential helper). */
-export async function login(registry: string, options: LoginRequest): Promise<CredentialDestination> {
-  const credential = toAuthCredential(options.credential, registry);
-  if (!options.skipCheck) {
+export async function login(registry: string, request: LoginRequest): Promise<CredentialDestination> {
+  const credential = toAuthCredential(request.credential, registry);
+  if (!request.skipCheck) {
     await checkRegistryLogin(registry, credential, {
-      ...(options.tlsVerify !== undefined ? { tlsVerify: options.tlsVerify } : {}),
-      ...(options.certDir ? { certDir: options.certDir } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.log ? { log: options.log } : {}),
+      ...(request.tlsVerify !== undefined ? { tlsVerify: request.tlsVerify } : {}),
+      ...(request.certDir ? { certDir: request.certDir } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.log ? { log: request.log } : {}),
     });
   }
-  return saveCredential(registry, credential, storeOptions(options));
+  return saveCredential(registry, credential, storeOptions(request));
 }
 
 /** Removes the saved credential for a registry; answers where it was removed from. */
-export async function logout(registry: string, options: LogoutRequest = {}): Promise<CredentialDestination[]> {
-  return removeCredential(registry, storeOptions(options));
+export async function logout(registry: string, request: LogoutRequest = {}): Promise<CredentialDestination[]> {
+  return removeCredential(registry, storeOptions(request));
 }
 
 /** Removes every saved credential; answers the files changed. */
-export async function logoutAll(options: LogoutRequest = {}): Promise<string[]> {
-  return removeAllCredentials(storeOptions(options));
+export async function logoutAll(request: LogoutRequest = {}): Promise<string[]> {
+  return removeAllCredentials(storeOptions(request));
 }
 
 function storeOptions(o: LogoutRequest) {

@@ -27,6 +27,10 @@ function looksLikeHost(component: string): boolean {
   return component.includes('.') || component.includes(':') || component === 'localhost' || component.startsWith('[');
 }
 
+/**
+ * Parses "[registry[:port]/]path[:tag][@digest]" as docker does ("alpine" is
+ * docker.io/library/alpine). Throws InvalidReferenceError naming what is wrong.
+ */
 export function parseDockerReference(input: string): DockerReference {
   if (input === '') throw new InvalidReferenceError(input, 'empty reference');
   if (input.length > 255 + 128 + 80) throw new InvalidReferenceError(input, 'reference is too long');
@@ -75,6 +79,7 @@ export function withDefaultTag(ref: DockerReference): DockerReference {
   return ref;
 }
 
+/** The reference written out in full: "registry/repository[:tag][@digest]". */
 export function formatDockerReference(ref: DockerReference): string {
   let s = `${ref.registry}/${ref.repository}`;
   if (ref.tag) s += `:${ref.tag}`;

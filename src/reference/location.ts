@@ -27,6 +27,11 @@ function splitPathRef(input: string, body: string): { path: string; ref?: string
   return ref === '' ? { path } : { path, ref };
 }
 
+/**
+ * Parses a location as skopeo writes it: "docker://REF" (":latest" added when neither tag
+ * nor digest is given), "oci:PATH[:REF]", "oci-archive:PATH[:REF]",
+ * "docker-archive:PATH[:REF]" or "dir:PATH". Throws InvalidReferenceError.
+ */
 export function parseLocation(input: string): Location {
   const colon = input.indexOf(':');
   const scheme = colon > 0 ? input.slice(0, colon) : '';
@@ -56,6 +61,7 @@ export function parseLocation(input: string): Location {
   }
 }
 
+/** The location written back in skopeo's form; parseLocation(formatLocation(l)) gives l again. */
 export function formatLocation(loc: Location): string {
   switch (loc.kind) {
     case 'docker':
