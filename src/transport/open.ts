@@ -64,14 +64,19 @@ export function destinationTag(loc: Location): string | undefined {
   }
 }
 
-/** Distinct credential values and callbacks get distinct clients (and token caches) in a pool. */
-const credentialIds = new WeakMap<object, number>();
-let nextCredentialId = 1;
-function credentialIdentity(c: Credentials | undefined): number | undefined {
+/**
+ * Which client of a pool a side uses. Equal credential values share one (so a copy
+ * inside one registry with the same user on both sides fetches each token once); a
+ * callback is known by identity. The key stays in memory, never in a log.
+ */
+const callbackIds = new WeakMap<object, number>();
+let nextCallbackId = 1;
+function credentialIdentity(c: Credentials | undefined): unknown {
   if (c === undefined) return undefined;
-  let id = credentialIds.get(c);
-  if (id === undefined) credentialIds.set(c, (id = nextCredentialId++));
-  return id;
+  if (typeof c !== 'function') return 'token' in c ? ['token', c.token] : ['basic', c.username, c.password];
+  let id = callbackIds.get(c);
+  if (id === undefined) callbackIds.set(c, (id = nextCallbackId++));
+  return ['callback', id];
 }
 
 /** The shared client for a registry, with credentials resolved lazily on the first challenge. */
