@@ -113,6 +113,7 @@ describe('withRetries', () => {
   it('retries a 503 and then succeeds', async () => {
     const seen: number[] = [];
     const retried: [number, number][] = [];
+    const clock = new FakeClock();
     const result = await withRetries(
       fast,
       async (n) => {
@@ -120,9 +121,10 @@ describe('withRetries', () => {
         if (n < 2) throw unavailable();
         return 'manifest';
       },
-      { onRetry: (e, n) => void retried.push([(e as RegistryError).status, n]) },
+      { onRetry: (e, n) => void retried.push([(e as RegistryError).status, n]), clock },
     );
     expect(result).toBe('manifest');
+    expect(clock.sleeps).toHaveLength(2);
     expect(seen).toEqual([0, 1, 2]);
     expect(retried).toEqual([
       [503, 1],
@@ -145,10 +147,14 @@ describe('withRetries', () => {
   it('gives up after the policy\'s retries with the last error', async () => {
     let calls = 0;
     await expect(
-      withRetries({ ...fast, retries: 2 }, async () => {
-        calls++;
-        throw registryError('w', 'l', 500 + calls, undefined);
-      }),
+      withRetries(
+        { ...fast, retries: 2 },
+        async () => {
+          calls++;
+          throw registryError('w', 'l', 500 + calls, undefined);
+        },
+        { clock: new FakeClock() },
+      ),
     ).rejects.toMatchObject({ status: 503 });
     expect(calls).toBe(3);
   });
