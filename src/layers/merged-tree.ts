@@ -17,6 +17,8 @@ export class MergedTree {
   readonly root: TreeNode = { entry: undefined, layer: -1, children: new Map() };
   /** Bytes each layer added that are no longer visible. */
   readonly wasted: number[] = [];
+  /** The largest file each layer lost, for messages. */
+  readonly largestWaste: ({ path: string; size: number } | undefined)[] = [];
 
   /** Stacks one layer's entries (in archive order) on top. */
   apply(layer: number, entries: readonly LayerEntry[]): void {
@@ -95,7 +97,11 @@ export class MergedTree {
 
   /** Charges a removed subtree's file bytes to the layers that added them. */
   private charge(node: TreeNode): void {
-    if (node.entry && node.entry.size > 0 && node.layer >= 0) this.wasted[node.layer] = (this.wasted[node.layer] ?? 0) + node.entry.size;
+    const e = node.entry;
+    if (e && e.size > 0 && node.layer >= 0) {
+      this.wasted[node.layer] = (this.wasted[node.layer] ?? 0) + e.size;
+      if (e.size > (this.largestWaste[node.layer]?.size ?? 0)) this.largestWaste[node.layer] = { path: e.path, size: e.size };
+    }
     if (node.children) for (const child of node.children.values()) this.charge(child);
   }
 }
