@@ -182,6 +182,22 @@ describe('ferry layers, ls and cat on GNU tar layers', () => {
     }
   });
 
+  it('cat reads only the layers it needs, newest first', async () => {
+    const blobsRead = async (path: string): Promise<string[]> => {
+      const mark = await registry.mark();
+      await ferryOk(['cat', `docker://${registry.ref('walk/image:v1')}`, path]);
+      const log = await registry.accessLog(mark);
+      return log.filter((e) => e.method === 'GET' && e.path.includes('/blobs/') && !e.path.endsWith(image.config.digest)).map((e) => e.path.slice(e.path.lastIndexOf('/') + 1));
+    };
+    const [l0, l1, l2] = image.layers.map((l) => l.digest);
+    // in the top layer: one layer read
+    expect(await blobsRead('/etc/motd')).toEqual([l2]);
+    // in the middle layer: the top one, then that one
+    expect(await blobsRead('/opt/app/c')).toEqual([l2, l1]);
+    // in the base layer: all three, newest first
+    expect(await blobsRead('/home/user/notes')).toEqual([l2, l1, l0]);
+  });
+
   it('cat: whiteouts and opaque directories hide lower files; directories are refused', async () => {
     for (const path of ['/opt/app/a', '/var/cache/x', '/nope']) {
       const run = await runFerry(['cat', image.ociRef, path]);
