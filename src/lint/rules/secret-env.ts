@@ -1,7 +1,7 @@
 import type { Rule, RuleResult } from '../finding.js';
 
 /** Names that announce a credential; `_FILE` (a path to a mounted secret) is fine. */
-const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)$/i;
+const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|(API|ACCESS|PRIVATE|SECRET|SIGNING|ENCRYPTION)_?KEY|CREDENTIALS?|AUTH)$/i;
 const PLACEHOLDER = /^(|changeme|change-me|xxx+|\*+|<[^>]*>|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|none|null|false|true|0|1)$/i;
 
 /** Values that are credentials whatever their name. */
