@@ -1,28 +1,18 @@
 import { FerryError, UsageError } from '../errors.js';
 import type { Location } from '../reference/location.js';
 import { collectLayers } from './collect.js';
-import { normalizePath, type EntryType, type LayerEntry, type Whiteout } from './entry.js';
+import { normalizePath, type LayerEntry } from './entry.js';
 import { MergedTree, type TreeNode } from './merged-tree.js';
 import { openImage, withSource, type ImageRequest } from './open-image.js';
 import { walkLayer } from './walk-layer.js';
 
-export interface FileRow {
+/** An entry of a listing: the tar entry's fields, its absolute path and the layer it comes from. */
+export interface FileRow extends Omit<LayerEntry, 'path'> {
   /** Absolute path in the image (`/etc/passwd`). */
   path: string;
-  type: EntryType;
-  mode: number;
-  uid: number;
-  gid: number;
-  uname?: string;
-  gname?: string;
-  size: number;
-  linkTarget?: string;
-  mtime?: number;
-  /** The layer the entry comes from. */
   layer: number;
   /** A directory no layer has an entry for, implied by the paths below it. */
   implied?: boolean;
-  whiteout?: Whiteout;
 }
 
 export interface ListRequest extends ImageRequest {
