@@ -3,22 +3,53 @@
 // match its digest: one line, non-zero exit, no file content on stdout.
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ferryJson, ferryOk, oneLineError, runFerry } from '../support/ferry-cli.js';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ferryJson, ferryOk, ferryRegistryFlags, oneLineError, runFerry } from '../support/ferry-cli.js';
+import { pushWithSkopeo } from '../support/fixtures.js';
+import { startRegistry, type RunningRegistry } from '../support/registry.js';
+import { deterministicBytes } from '../support/tar-layer.js';
 import { buildLayeredImage, gnuTarLayer, type LayeredImage } from '../support/gnu-tar-image.js';
 import { layoutBlobPath } from '../support/layer-tools.js';
 import { dirOf, dockerArchiveOf, ociArchiveOf } from '../support/location-fixtures.js';
 import { scratchDir } from '../support/scratch.js';
 
+const BIG = deterministicBytes(6 * 1024 * 1024 + 123, 'cat-big');
+
 describe('layer commands on every location kind', () => {
   let image: LayeredImage;
+  let secure: RunningRegistry;
 
   beforeAll(async () => {
-    image = await buildLayeredImage([
-      await gnuTarLayer({ files: { 'etc/os-release': 'ID=test\n', 'bin/app': { content: 'binary\n', mode: 0o755 } } }, { compression: 'gzip' }),
-      await gnuTarLayer({ files: { 'etc/os-release': 'ID=changed\n' }, whiteouts: ['bin/app'] }, { compression: 'zstd' }),
+    [image, secure] = await Promise.all([
+      (async () => buildLayeredImage([
+        await gnuTarLayer({ files: { 'etc/os-release': 'ID=test\n', 'bin/app': { content: 'binary\n', mode: 0o755 }, 'data/big.bin': BIG } }, { compression: 'gzip' }),
+        await gnuTarLayer({ files: { 'etc/os-release': 'ID=changed\n' }, whiteouts: ['bin/app'] }, { compression: 'zstd' }),
+      ]))(),
+      startRegistry({ mode: 'htpasswd-tls' }),
     ]);
-  }, 60_000);
+    await pushWithSkopeo(image, secure, 'private/image:v1');
+  }, 120_000);
+  afterAll(async () => {
+    await secure?.stop();
+  });
+
+  it('cat streams a file larger than its in-memory limit from a second read of its layer, byte-exact', async () => {
+    const run = await ferryOk(['cat', image.ociRef, '/data/big.bin'], { timeoutMs: 120_000 });
+    expect(run.stdoutBytes.length).toBe(BIG.length);
+    expect(createHash('sha256').update(run.stdoutBytes).digest('hex')).toBe(createHash('sha256').update(BIG).digest('hex'));
+  });
+
+  it('reads from a registry behind TLS and htpasswd with the usual flags; without credentials a one-line error', async () => {
+    const location = `docker://${secure.ref('private/image:v1')}`;
+    const creds = ['--creds', `${secure.username}:${secure.password}`, ...ferryRegistryFlags(secure)];
+    expect((await ferryOk(['cat', ...creds, location, '/etc/os-release'])).stdout).toBe('ID=changed\n');
+    const listing = await ferryJson<{ files: Array<{ path: string }> }>(['ls', '--format', 'json', ...creds, location, '/etc']);
+    expect(listing.files.map((f) => f.path)).toEqual(['/etc', '/etc/os-release']);
+    expect((await ferryJson<{ total: { layers: number } }>(['layers', '--format', 'json', ...creds, location])).total.layers).toBe(2);
+    const denied = await runFerry(['lint', ...ferryRegistryFlags(secure), location]);
+    expect(oneLineError(denied)).toMatch(/401|unauthori[sz]ed/i);
+  });
 
   it('ls, cat and layers agree for oci:, oci-archive:, docker-archive: and dir:', async () => {
     const reference = await ferryJson<{ files: unknown[] }>(['ls', '--format', 'json', image.ociRef]);
