@@ -11,17 +11,16 @@ import { toLayerEntry, type LayerEntry } from './entry.js';
 
 /**
  * Called once per entry, in archive order. `body` yields a regular file's bytes; a
- * visitor may read all of it or none (the walker drains what is left). Returning
- * 'stop' ends the walk early: the rest of the blob is not read, so it is not verified.
+ * visitor may read all of it or none (the walker drains what is left). The walk always
+ * reads the blob to its end, so its digest is checked before the walk resolves.
  */
-export type EntryVisitor = (entry: LayerEntry, body: AsyncIterable<Buffer>, ordinal: number) => Promise<void | 'stop'> | void | 'stop';
+export type EntryVisitor = (entry: LayerEntry, body: AsyncIterable<Buffer>, ordinal: number) => Promise<void> | void;
 
 export interface WalkResult {
-  /** Bytes of the uncompressed tar (all of it unless stopped). */
+  /** Bytes of the uncompressed tar. */
   uncompressedSize: number;
   compression: CompressionName;
   entryCount: number;
-  stopped: boolean;
 }
 
 /** Counts the bytes that pass. */
@@ -57,29 +56,21 @@ export async function walkLayer(source: ImageSource, desc: Descriptor, visit: En
     });
   });
   let ordinal = 0;
-  let stopped = false;
   try {
     for await (const raw of tar) {
       const entry = toLayerEntry(raw.header);
-      let result: void | 'stop' = undefined;
-      if (entry) result = await visit(entry, raw as AsyncIterable<Buffer>, ordinal++);
+      if (entry) await visit(entry, raw as AsyncIterable<Buffer>, ordinal++);
       raw.resume();
-      if (result === 'stop') {
-        stopped = true;
-        break;
-      }
     }
   } catch (e) {
     failure ??= e as Error;
-  }
-  if (stopped) {
+    // a failed visitor must not leave the fetch running
     detected.stream.destroy();
-    return { uncompressedSize: counter.bytes, compression: detected.format, entryCount: ordinal, stopped };
   }
   await done;
   if (signal?.aborted) throw new AbortedError();
   if (failure) throw asLayerError(failure, what);
-  return { uncompressedSize: counter.bytes, compression: detected.format, entryCount: ordinal, stopped };
+  return { uncompressedSize: counter.bytes, compression: detected.format, entryCount: ordinal };
 }
 
 function asLayerError(e: Error, what: string): FerryError {
