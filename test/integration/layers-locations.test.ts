@@ -4,6 +4,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferryJson, ferryOk, ferryRegistryFlags, oneLineError, runFerry } from '../support/ferry-cli.js';
 import { pushWithSkopeo } from '../support/fixtures.js';
@@ -69,6 +70,12 @@ describe('layer commands on every location kind', () => {
       expect((await ferryOk(['cat', location, '/etc/os-release'])).stdout).toBe('ID=changed\n');
       expect(oneLineError(await runFerry(['cat', location, '/bin/app']))).toContain('/bin/app not found');
     }
+  });
+
+  it('a layer that decompresses to something other than a tar is a one-line error naming it', async () => {
+    const notTar = await buildLayeredImage([{ tar: Buffer.alloc(0), blob: gzipSync(deterministicBytes(4096, 'not-a-tar')), diffId: 'sha256:' + '0'.repeat(64), compression: 'gzip', mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }]);
+    const run = await runFerry(['ls', notTar.ociRef]);
+    expect(oneLineError(run)).toMatch(new RegExp(`layer ${notTar.layers[0]!.digest} of .* is not a valid tar archive`));
   });
 
   it('a corrupted layer is a one-line digest error, and cat prints nothing from it', async () => {
