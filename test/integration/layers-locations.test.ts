@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferryJson, ferryOk, ferryRegistryFlags, oneLineError, runFerry } from '../support/ferry-cli.js';
-import { pushWithSkopeo } from '../support/fixtures.js';
+import { buildIndex, pushWithSkopeo } from '../support/fixtures.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { deterministicBytes } from '../support/tar-layer.js';
 import { buildLayeredImage, gnuTarLayer, type LayeredImage } from '../support/gnu-tar-image.js';
@@ -70,6 +70,15 @@ describe('layer commands on every location kind', () => {
       expect((await ferryOk(['cat', location, '/etc/os-release'])).stdout).toBe('ID=changed\n');
       expect(oneLineError(await runFerry(['cat', location, '/bin/app']))).toContain('/bin/app not found');
     }
+  });
+
+  it('--platform: an index gives the chosen image; a single image of another platform is an error, not a silent read', async () => {
+    const index = await buildIndex(['linux/amd64', 'linux/arm64/v8'], { sharedLayer: null });
+    for (const [platform, expected] of [['linux/amd64', 'linux/amd64\n'], ['linux/arm64', 'linux/arm64/v8\n']]) {
+      expect((await ferryOk(['cat', '--platform', platform!, index.ociRef, '/etc/fixture-platform'])).stdout).toBe(expected);
+    }
+    expect(oneLineError(await runFerry(['ls', '--platform', 'linux/s390x', index.ociRef]))).toContain('no image for platform linux/s390x');
+    expect(oneLineError(await runFerry(['ls', '--platform', 'linux/arm64', image.ociRef]))).toContain('is a linux/amd64 image, not linux/arm64');
   });
 
   it('a layer that decompresses to something other than a tar is a one-line error naming it', async () => {
