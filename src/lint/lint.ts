@@ -36,16 +36,13 @@ function sniffer(sniffed: Map<string, string>): (layer: number) => EntryVisitor 
   return (layer) => async (entry, body) => {
     const interested = sniffing.filter((r) => r.sniff!.wants(entry));
     if (interested.length === 0) return;
-    const chunks: Buffer[] = [];
+    // copy just the start: keeping chunks would pin the decompressor's larger buffers
+    const head = Buffer.alloc(Math.min(entry.size, SNIFF_BYTES));
     let have = 0;
     // read to the end (the walker would drain it anyway) but keep only the start
     for await (const chunk of body) {
-      if (have < SNIFF_BYTES) {
-        chunks.push(chunk);
-        have += chunk.length;
-      }
+      if (have < head.length) have += chunk.copy(head, have, 0, Math.min(chunk.length, head.length - have));
     }
-    const head = Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
     for (const r of interested) {
       const verdict = r.sniff!.match(head);
       const key = sniffKey(r.id, layer, entry.path);
