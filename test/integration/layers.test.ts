@@ -3,13 +3,19 @@
 // whiteouts, an opaque directory, a duplicate entry and a non-UTF-8 name. Listings
 // are compared with `tar -tv` of the same layers; the image is read from an OCI
 // layout and from a real registry.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferryJson, ferryOk, ferryRegistryFlags, oneLineError, runFerry } from '../support/ferry-cli.js';
 import { pushWithSkopeo } from '../support/fixtures.js';
 import { buildLayeredImage, gnuTarLayer, tarListing, type LayeredImage, type TarLayer } from '../support/gnu-tar-image.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { scratchDir } from '../support/scratch.js';
+import { runCommand } from '../support/run-command.js';
 
+const run = promisify(execFile);
 const LONG_DIR = `opt/${'very-long-directory-name-'.repeat(5)}end`;
 const LONG_FILE = `${LONG_DIR}/${'file-with-a-long-name-'.repeat(3)}.txt`;
 const RAW_NAME = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x74, 0x78, 0x74]); // "café.txt" in Latin-1
@@ -151,6 +157,38 @@ describe('ferry layers, ls and cat on GNU tar layers', () => {
       expect(dirs).toContain('/var');
       expect(dirs).not.toContain('/var/cache');
     }
+  });
+
+  it('the merged listing is the filesystem umoci unpacks from the same image', async () => {
+    // umoci applies the layers with its own whiteout handling; this umoci reads no zstd,
+    // so it gets the same tars, all gzip. `find` lists what it unpacked, names as bytes.
+    const gzipped = await buildLayeredImage(layers.map((l) => ({ ...l, blob: gzipSync(l.tar), compression: 'gzip' as const, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' })));
+    const bundle = join(work, 'umoci-bundle');
+    await runCommand('umoci', ['unpack', '--rootless', '--image', `${gzipped.layoutPath}:${gzipped.tag}`, bundle], { timeoutMs: 120_000 });
+    const found = (await run('find', [join(bundle, 'rootfs'), '-mindepth', '1', '-printf', '%y %m %s %P\\0%l\\0'], { encoding: 'buffer', maxBuffer: 1 << 26 })).stdout;
+    const expected: string[] = [];
+    for (let at = 0; at < found.length; ) {
+      const end1 = found.indexOf(0, at);
+      const end2 = found.indexOf(0, end1 + 1);
+      const head = found.subarray(at, end1);
+      const [type, mode, size] = head.toString('latin1').split(' ', 3);
+      const name = shown(head.subarray(type!.length + mode!.length + size!.length + 3));
+      const target = shown(found.subarray(end1 + 1, end2));
+      at = end2 + 1;
+      expected.push(type === 'l' ? `l ${name} -> ${target}` : type === 'd' ? `d ${name} ${mode}` : `f ${name} ${mode} ${size}`);
+    }
+    const listing = await ferryJson<Listing>(['ls', '--format', 'json', image.ociRef]);
+    expect((await ferryJson<Listing>(['ls', '--format', 'json', gzipped.ociRef])).files).toEqual(listing.files);
+    const byPath = new Map(listing.files.map((f) => [f.path, f]));
+    const actual = listing.files.map((f) => {
+      const p = f.path.slice(1);
+      if (f.type === 'directory') return `d ${p} ${f.mode.toString(8)}`;
+      if (f.type === 'symlink') return `l ${p} -> ${f.linkTarget}`;
+      // a hard link is the same file as its target on disk
+      const target = f.type === 'link' ? byPath.get(`/${f.linkTarget}`)! : f;
+      return `f ${p} ${target.mode.toString(8)} ${target.size}`;
+    });
+    expect(actual.sort()).toEqual(expected.sort());
   });
 
   it('lists a path and what is below it; a missing path is a one-line error', async () => {
