@@ -1,4 +1,3 @@
-import { runPool } from '../copy/pool.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { ImageSource } from '../transport/types.js';
 import type { LayerEntry } from './entry.js';
@@ -24,8 +23,7 @@ export async function collectLayers(
   options: { signal?: AbortSignal; inspect?: (layer: number) => EntryVisitor; concurrency?: number } = {},
 ): Promise<CollectedLayer[]> {
   const out: CollectedLayer[] = new Array(layers.length);
-  const indexes = layers.map((_d, i) => i);
-  await runPool(indexes, options.concurrency ?? LAYER_CONCURRENCY, async (index) => {
+  const readOne = async (index: number): Promise<void> => {
     const descriptor = layers[index]!;
     const entries: LayerEntry[] = [];
     const inspect = options.inspect?.(index);
@@ -39,6 +37,23 @@ export async function collectLayers(
       options.signal,
     );
     out[index] = { ...result, index, descriptor, entries };
-  });
+  };
+  // a few readers take the next layer in manifest order; after a failure none starts another
+  let next = 0;
+  let failed = false;
+  const reader = async (): Promise<void> => {
+    while (!failed && next < layers.length) {
+      try {
+        await readOne(next++);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const readers = Math.max(1, Math.min(options.concurrency ?? LAYER_CONCURRENCY, layers.length));
+  const settled = await Promise.allSettled(Array.from({ length: readers }, reader));
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
   return out;
 }
