@@ -25,7 +25,8 @@ export type ErrorCode =
   | 'ERR_COMPRESSION'
   | 'ERR_CONFLICT'
   | 'ERR_ABORTED'
-  | 'ERR_TIMEOUT';
+  | 'ERR_TIMEOUT'
+  | 'ERR_LINT_FINDINGS';
 
 const exitCodes: Record<ErrorCode, number> = {
   ERR_USAGE: 2,
@@ -47,6 +48,7 @@ const exitCodes: Record<ErrorCode, number> = {
   ERR_LAYOUT: 1,
   ERR_CONFLICT: 1,
   ERR_ABORTED: 130,
+  ERR_LINT_FINDINGS: 1,
 };
 
 /** What a FerryError may carry besides its code and message. */

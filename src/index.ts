@@ -21,6 +21,20 @@ export type { PlatformOverride } from './merge/child-platform.js';
 export type { IndexFormat } from './merge/build-index.js';
 export { syncRepository, type SyncRequest, type SyncResult, type SyncedTag } from './sync/sync.js';
 export { login, logout, logoutAll, type LoginRequest, type LogoutRequest } from './login/login.js';
+
+// Looking inside layers, and best-practice findings.
+export { inspectLayers } from './layers/layers.js';
+export type { LayersReport, LayerRow, EmptyRow } from './layers/layer-report.js';
+export { listFiles, type FileRow, type FileListing, type ListRequest } from './layers/list-files.js';
+export { catFile, type CatResult } from './layers/cat-file.js';
+export type { ImageRequest } from './layers/open-image.js';
+export type { LayerEntry, EntryType, Whiteout } from './layers/entry.js';
+export { walkLayer, type EntryVisitor, type WalkResult } from './layers/walk-layer.js';
+export { lint, type LintRequest, type LintReport } from './lint/lint.js';
+export { toSarif } from './lint/sarif.js';
+export { LintFailedError } from './lint/lint-failed.js';
+export { rules as lintRules } from './lint/rules/index.js';
+export type { Finding, FindingLocation, Severity, Rule, Thresholds } from './lint/finding.js';
 export type { CredentialDestination } from './credentials/save-credential.js';
 
 // Connection settings and credentials shared by the operations.

@@ -16,7 +16,7 @@ interface Layer {
 const LAYERS: Layer[] = [
   { name: 'cli', members: ['cli.ts', 'cli'] },
   { name: 'public surface', members: ['index.ts'] },
-  { name: 'operations', members: ['copy', 'inspect', 'delete', 'merge', 'sync', 'tags', 'login'] },
+  { name: 'operations', members: ['copy', 'inspect', 'delete', 'merge', 'sync', 'tags', 'login', 'layers', 'lint'] },
   { name: 'transport', members: ['transport'] },
   { name: 'http/credentials', members: ['http', 'credentials'] },
   { name: 'stream/compression', members: ['stream', 'compression'] },
@@ -32,6 +32,8 @@ const SIDEWAYS: Record<string, string[]> = {
   // merge and sync reuse the copy engine; no other operation imports another
   merge: ['copy'],
   sync: ['copy'],
+  // lint reads layers through the walker
+  lint: ['layers'],
   // a credential found in a file is handed to the HTTP layer as its type
   credentials: ['http'],
   compression: ['stream'],
