@@ -247,5 +247,6 @@ function describeNetworkError(e: unknown): string {
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.code && err.code !== 'UND_ERR' ? err.code : err.cause?.code;
   const msg = err.cause?.message ?? err.message ?? String(e);
+  if (code === 'ENOTFOUND' || code === 'EAI_NONAME') return `host name does not resolve (${msg.includes(code) ? msg : `${code} ${msg}`})`;
   return code && !msg.includes(code) ? `${code} ${msg}` : msg;
 }
