@@ -16,7 +16,9 @@ export type FaultAction =
   /** Answer this status (after draining the request body) instead of forwarding. */
   | { kind: 'status'; status: number; retryAfterSeconds?: number }
   /** Forward the body at most this fast, so a copy can be interrupted midway. */
-  | { kind: 'throttle'; bytesPerSecond: number };
+  | { kind: 'throttle'; bytesPerSecond: number }
+  /** Answer 200 with this body and content type instead of forwarding; without Content-Length when `chunked`. */
+  | { kind: 'respond'; body: Buffer; contentType: string; chunked?: boolean };
 
 export interface FaultRule {
   /** `GET`, `POST`, …; any method when absent. */
@@ -152,6 +154,20 @@ export async function startFaultProxy(target: { url: string }, rules: FaultRule[
           ...(action.retryAfterSeconds !== undefined ? { 'retry-after': String(action.retryAfterSeconds) } : {}),
         });
         res.end(body);
+      });
+      return;
+    }
+
+    if (action?.kind === 'respond') {
+      req.resume();
+      req.on('end', () => {
+        record.status = 200;
+        const length = action.chunked ? {} : { 'content-length': action.body.length };
+        res.writeHead(200, { 'content-type': action.contentType, ...length });
+        // two writes, so a chunked answer really comes in chunks
+        const half = Math.floor(action.body.length / 2);
+        res.write(action.body.subarray(0, half));
+        res.end(action.body.subarray(half));
       });
       return;
     }

@@ -9,12 +9,12 @@ import type { RawManifest } from '../../oci/manifest.js';
 import type { ImageDestination, PutBlobOptions, ReadOptions } from '../types.js';
 import { writeFileAtomic, writeUnknownBlob, writeVerifiedBlob } from '../local/blob-file.js';
 import { TempFiles } from '../local/temp-files.js';
+import { MAX_LAYOUT_INDEX_BYTES } from '../../oci/limits.js';
 import type { LayoutIndex } from './layout.js';
 import {
   BLOBS_DIR,
   INDEX_FILE,
   LAYOUT_FILE,
-  MAX_INDEX_JSON_BYTES,
   REF_NAME_ANNOTATION,
   blobPath,
   checkLayoutFile,
@@ -143,7 +143,7 @@ export class OciLayoutDestination implements ImageDestination {
   private async readIndex(): Promise<LayoutIndex> {
     const bytes = await readOptional(join(this.path, INDEX_FILE));
     if (!bytes) return emptyIndex();
-    if (bytes.byteLength > MAX_INDEX_JSON_BYTES) throw new FerryError('ERR_TOO_LARGE', `${this.description}: index.json is over ${MAX_INDEX_JSON_BYTES} bytes`);
+    if (bytes.byteLength > MAX_LAYOUT_INDEX_BYTES) throw new FerryError('ERR_TOO_LARGE', `${this.description}: index.json is over ${MAX_LAYOUT_INDEX_BYTES} bytes`);
     return parseIndexJson(bytes, this.description);
   }
 
