@@ -17,7 +17,7 @@ export interface RegistryClientOptions {
   credentials?: CredentialProvider;
   tls?: TlsOptions;
   retry?: RetryPolicy;
-  /** No bytes for this long on an open response or request ends it (and a retry may follow). */
+  /** No bytes for this long on an open response or request ends it (and a retry may follow). Default 30 s. */
   stallTimeoutMs?: number;
   userAgent?: string;
   /** --debug sink; receives redacted lines only. */
@@ -41,6 +41,8 @@ export interface RequestSpec {
   signal?: AbortSignal;
   /** Retry on transient failures; default: GET, HEAD, PUT and DELETE, or any request whose body is a Buffer. */
   retry?: boolean;
+  /** Streamed uploads: how long to wait for the answer after the last byte sent (default: the stall timeout). */
+  headersTimeoutMs?: number;
 }
 
 export interface Response {
@@ -51,7 +53,8 @@ export interface Response {
 }
 
 const MAX_REDIRECTS = 5;
-const DEFAULT_STALL_MS = 120_000;
+/** A connection that delivered nothing for this long is dead in practice. */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 /**
  * One registry host: connection pool, TLS, auth state, retries, redirects. Everything
@@ -88,6 +91,10 @@ export class RegistryClient {
     });
   }
 
+  get stallTimeoutMs(): number {
+    return this.opts.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  }
+
   get authenticator(): Authenticator {
     return this.auth;
   }
@@ -100,7 +107,7 @@ export class RegistryClient {
   /** Reads the TLS material (async), then builds the agent with it. */
   private async prepareTls(): Promise<void> {
     this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then(async (tls) => {
-      const stall = this.opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
+      const stall = this.stallTimeoutMs;
       const agentOpts = { bodyTimeout: stall, headersTimeout: stall, keepAliveTimeout: 10_000, connect: { ...tls } };
       const useProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
       this.agent = useProxy ? new (await envHttpProxyAgent())({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
@@ -161,14 +168,17 @@ export class RegistryClient {
     return new URL(url.origin);
   }
 
-  private async send(method: Method, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+  private async send(method: Method, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal, headersTimeout?: number): Promise<Dispatcher.ResponseData> {
     const started = Date.now();
     try {
-      const res = await request(url, { method, headers: { 'user-agent': this.userAgent, ...headers }, body, dispatcher: this.dispatcher, signal });
+      const timeouts = headersTimeout !== undefined ? { headersTimeout } : {};
+      const res = await request(url, { method, headers: { 'user-agent': this.userAgent, ...headers }, body, dispatcher: this.dispatcher, signal, ...timeouts });
       this.log?.(`HTTP ${method} ${redactUrl(url)} -> ${res.statusCode} (${Date.now() - started} ms)`);
       return res;
     } catch (e) {
       if (signal?.aborted) throw new AbortedError();
+      // a body that failed on purpose (a stalled upload) already says what happened
+      if (e instanceof FerryError) throw e;
       const tls = describeTlsError(this.host, e);
       if (tls) throw tls;
       this.log?.(`HTTP ${method} ${redactUrl(url)} failed: ${(e as Error).message}`);
@@ -225,7 +235,7 @@ export class RegistryClient {
         }
       }
       const body = hop === 0 ? spec.body?.() : undefined;
-      const res = await this.send(spec.method, current, headers, body, spec.signal);
+      const res = await this.send(spec.method, current, headers, body, spec.signal, spec.headersTimeoutMs);
       const location = res.headers['location'];
       const isRedirect = [301, 302, 303, 307, 308].includes(res.statusCode) && !spec.expect.includes(res.statusCode);
       if (isRedirect && typeof location === 'string' && (spec.method === 'GET' || spec.method === 'HEAD')) {

@@ -1,4 +1,5 @@
 import { resolveCredential, parseCredsFlag } from '../credentials/index.js';
+import { UsageError } from '../errors.js';
 import type { CredentialProvider } from '../http/credential.js';
 import { defaultRetryPolicy } from '../http/retry.js';
 import type { Location } from '../reference/location.js';
@@ -32,6 +33,10 @@ export interface SessionOptions {
   /** Environment for credential lookup (tests inject it). */
   env?: Readonly<Record<string, string | undefined>>;
   homedir?: string;
+  /**
+   * A connection that moves no data for this long is dropped (default 30 000): a
+   * download resumes by Range, an upload fails and is retried from the source.
+   */
   stallTimeoutMs?: number;
   userAgent?: string;
 }
@@ -54,6 +59,8 @@ export function destinationTag(loc: Location): string | undefined {
 
 /** The shared client for a registry, with credentials resolved lazily on the first challenge. */
 export function registryClient(registry: string, repository: string, side: SideOptions, session: SessionOptions, pool: ClientPool): RegistryClient {
+  const stall = session.stallTimeoutMs;
+  if (stall !== undefined && !(Number.isFinite(stall) && stall > 0)) throw new UsageError(`stallTimeoutMs must be a positive number of milliseconds, not ${String(stall)}`);
   const explicit = side.creds !== undefined ? parseCredsFlag(side.creds) : undefined;
   const credentials: CredentialProvider = () =>
     resolveCredential(registry, repository, {

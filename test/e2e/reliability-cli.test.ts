@@ -18,3 +18,12 @@ describe('a host that does not resolve', () => {
     expect(oneLineError(plain)).toMatch(/^ferry: cannot reach no-such-host\.invalid \(GET \/v2\/\): host name does not resolve/);
   });
 });
+
+describe('--stall-timeout', () => {
+  it.each([['0'], ['-1'], ['soon'], ['']])('refuses %j with one line', async (value) => {
+    for (const command of [['copy', 'oci:/nowhere:a', 'oci:/nowhere-else:a'], ['sync', 'oci:/nowhere', 'oci:/nowhere-else'], ['manifest-merge', '--target', 'docker://127.0.0.1:1/a:b', 'oci:/nowhere:a']]) {
+      const run = await runFerry([...command, '--stall-timeout', value]);
+      expect(oneLineError(run)).toBe(`ferry: --stall-timeout takes a positive number of seconds, not "${value}"`);
+    }
+  });
+});

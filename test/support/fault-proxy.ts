@@ -17,6 +17,10 @@ export type FaultAction =
   | { kind: 'status'; status: number; retryAfterSeconds?: number }
   /** Forward the body at most this fast, so a copy can be interrupted midway. */
   | { kind: 'throttle'; bytesPerSecond: number }
+  /** Send the status line, headers and this many body bytes, then nothing more, keeping the connection open. */
+  | { kind: 'stall'; afterBytes: number }
+  /** Stop reading the request body and never answer: a destination that hangs mid-upload. */
+  | { kind: 'swallow' }
   /** Answer 200 with this body and content type instead of forwarding; without Content-Length when `chunked`. */
   | { kind: 'respond'; body: Buffer; contentType: string; chunked?: boolean };
 
@@ -158,6 +162,11 @@ export async function startFaultProxy(target: { url: string }, rules: FaultRule[
       return;
     }
 
+    if (action?.kind === 'swallow') {
+      req.pause();
+      return;
+    }
+
     if (action?.kind === 'respond') {
       req.resume();
       req.on('end', () => {
@@ -186,6 +195,15 @@ export async function startFaultProxy(target: { url: string }, rules: FaultRule[
           up.pipe(new FlipByte(bodyStart(up), (t) => action.offset ?? Math.floor(t / 2), total)).pipe(res);
         } else if (action?.kind === 'throttle') {
           up.pipe(new Throttle(action.bytesPerSecond)).pipe(res);
+        } else if (action?.kind === 'stall') {
+          let sent = 0;
+          up.on('data', (chunk: Buffer) => {
+            const room = action.afterBytes - sent;
+            if (room <= 0) return;
+            sent += Math.min(room, chunk.length);
+            res.write(chunk.subarray(0, room));
+            if (sent >= action.afterBytes) up.destroy();
+          });
         } else if (action?.kind === 'cut') {
           let sent = 0;
           let cut = false;

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { FerryError } from '../../errors.js';
+import { StallWatch } from '../../stream/stall-watch.js';
 import type { Response } from '../../http/client.js';
 import { repositoryScope } from '../../http/scope.js';
 import type { Descriptor } from '../../oci/descriptor.js';
@@ -87,6 +88,18 @@ export async function startUpload(ctx: RepoContext, signal?: AbortSignal): Promi
   return locationOf(res, ctx, 'starting blob upload');
 }
 
+/**
+ * An upload body that fails once the destination has stopped reading it for the stall
+ * timeout, naming the destination and the blob. undici's own headers timeout (which
+ * also runs while the body is sent) is pushed past it so this message is the one seen.
+ */
+function watched(ctx: RepoContext, body: Readable, what: string): { body: StallWatch; headersTimeoutMs: number } {
+  const ms = ctx.client.stallTimeoutMs;
+  const watch = new StallWatch(ms, () => new FerryError('ERR_TIMEOUT', `uploading ${what} to ${ctx.location}: the destination read nothing for ${ms / 1000} s (stall timeout); giving up on this upload`));
+  body.on('error', (e) => watch.destroy(e));
+  return { body: body.pipe(watch), headersTimeoutMs: 2 * ms };
+}
+
 function withDigest(url: URL, digest: Digest): string {
   const u = new URL(url.href);
   u.searchParams.set('digest', digest);
@@ -96,6 +109,7 @@ function withDigest(url: URL, digest: Digest): string {
 /** Monolithic upload: one PUT carrying the whole body, for blobs whose digest and size are known. */
 export async function putUpload(ctx: RepoContext, upload: URL, desc: Descriptor, body: Readable, signal?: AbortSignal): Promise<void> {
   let used = false;
+  const watch = watched(ctx, body, `blob ${desc.digest}`);
   const res = await ctx.client.request({
     method: 'PUT',
     path: withDigest(upload, desc.digest),
@@ -104,31 +118,34 @@ export async function putUpload(ctx: RepoContext, upload: URL, desc: Descriptor,
     body: () => {
       if (used) throw new FerryError('ERR_NETWORK', `upload of ${desc.digest} must be restarted from the source`);
       used = true;
-      return body;
+      return watch.body;
     },
+    headersTimeoutMs: watch.headersTimeoutMs,
     expect: [201, 204],
     what: `uploading blob ${desc.digest} to`,
     location: ctx.location,
     signal,
     retry: false,
-  });
+  }).finally(() => watch.body.destroy());
   await res.body.dump().catch(() => undefined);
 }
 
 /** Streams a body of unknown length with one PATCH (chunked), returning the next Location. */
 export async function patchUpload(ctx: RepoContext, upload: URL, body: Readable, signal?: AbortSignal): Promise<URL> {
+  const watch = watched(ctx, body, 'a blob (digest computed while it streams)');
   const res = await ctx.client.request({
     method: 'PATCH',
     path: upload.href,
     scopes: pushScopes(ctx),
     headers: { 'content-type': 'application/octet-stream' },
-    body: () => body,
+    body: () => watch.body,
+    headersTimeoutMs: watch.headersTimeoutMs,
     expect: [202, 204],
     what: 'streaming blob to',
     location: ctx.location,
     signal,
     retry: false,
-  });
+  }).finally(() => watch.body.destroy());
   await res.body.dump().catch(() => undefined);
   return locationOf(res, ctx, 'streaming blob');
 }
