@@ -188,6 +188,14 @@ export class RegistryClient {
 
   /** Sends a request with auth, redirects and retries; throws a RegistryError for unexpected statuses. */
   async request(spec: RequestSpec): Promise<Response> {
+    try {
+      return await this.requestOnce(spec);
+    } catch (e) {
+      throw withStep(e, spec);
+    }
+  }
+
+  private async requestOnce(spec: RequestSpec): Promise<Response> {
     const base = await this.baseUrl(spec.signal);
     const retryable = spec.retry ?? (spec.method === 'GET' || spec.method === 'HEAD' || spec.method === 'PUT' || spec.method === 'DELETE');
     const policy = retryable ? this.retry : { ...this.retry, retries: 0 };
@@ -252,6 +260,15 @@ export class RegistryClient {
     await this.dispatcherReady?.catch(() => undefined);
     await this.agent?.close();
   }
+}
+
+/**
+ * A network failure says which step of which location it broke ("uploading blob … to
+ * docker://dest"), so the side is plain; status failures already do (RegistryError).
+ */
+function withStep(e: unknown, spec: RequestSpec): unknown {
+  if (!(e instanceof FerryError) || e.code !== 'ERR_NETWORK' || !e.message.startsWith('cannot reach ')) return e;
+  return new FerryError('ERR_NETWORK', `${spec.what} ${spec.location}: ${e.message}`, { cause: e.cause });
 }
 
 function describeNetworkError(e: unknown): string {

@@ -15,7 +15,7 @@ describe('a host that does not resolve', () => {
     expect(run.stderrLines.some((l) => /^DEBU\[ferry\] retry/.test(l))).toBe(false);
     const plain = await runFerry(['copy', '--quiet', 'docker://no-such-host.invalid/x:1', `oci:${out}:1`]);
     expect(plain.code).not.toBe(0);
-    expect(oneLineError(plain)).toMatch(/^ferry: cannot reach no-such-host\.invalid \(GET \/v2\/\): host name does not resolve/);
+    expect(oneLineError(plain)).toBe('ferry: reading manifest docker://no-such-host.invalid/x:1: cannot reach no-such-host.invalid (GET /v2/): host name does not resolve (getaddrinfo ENOTFOUND no-such-host.invalid)');
   });
 });
 

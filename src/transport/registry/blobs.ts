@@ -96,7 +96,15 @@ export async function startUpload(ctx: RepoContext, signal?: AbortSignal): Promi
 function watched(ctx: RepoContext, body: Readable, what: string): { body: StallWatch; headersTimeoutMs: number } {
   const ms = ctx.client.stallTimeoutMs;
   const watch = new StallWatch(ms, () => new FerryError('ERR_TIMEOUT', `uploading ${what} to ${ctx.location}: the destination read nothing for ${ms / 1000} s (stall timeout); giving up on this upload`));
-  body.on('error', (e) => watch.destroy(e));
+  // a body that fails or is destroyed, even before we got it (a source answering 404 at
+  // once), fails the upload with its own error instead of leaving it waiting for bytes
+  const broken = (): void => {
+    if (!body.readableEnded) watch.destroy(body.errored ?? new FerryError('ERR_ABORTED', `upload of ${what} was cancelled`));
+  };
+  // the error reaches the caller through the request (or the destroyed check before it)
+  watch.on('error', () => undefined);
+  if (body.destroyed) broken();
+  else body.once('close', broken);
   return { body: body.pipe(watch), headersTimeoutMs: 2 * ms };
 }
 
@@ -118,6 +126,9 @@ export async function putUpload(ctx: RepoContext, upload: URL, desc: Descriptor,
     body: () => {
       if (used) throw new FerryError('ERR_NETWORK', `upload of ${desc.digest} must be restarted from the source`);
       used = true;
+      // a body that failed before the request went out (the source broke) fails it now;
+      // handed to undici, an already destroyed stream would never end the request
+      if (watch.body.destroyed) throw watch.body.errored ?? new FerryError('ERR_ABORTED', `upload of ${desc.digest} was cancelled`);
       return watch.body;
     },
     headersTimeoutMs: watch.headersTimeoutMs,
@@ -138,7 +149,10 @@ export async function patchUpload(ctx: RepoContext, upload: URL, body: Readable,
     path: upload.href,
     scopes: pushScopes(ctx),
     headers: { 'content-type': 'application/octet-stream' },
-    body: () => watch.body,
+    body: () => {
+      if (watch.body.destroyed) throw watch.body.errored ?? new FerryError('ERR_ABORTED', 'upload was cancelled');
+      return watch.body;
+    },
     headersTimeoutMs: watch.headersTimeoutMs,
     expect: [202, 204],
     what: 'streaming blob to',
