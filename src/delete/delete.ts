@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { FerryError } from '../errors.js';
+import { AbortedError, FerryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { formatDockerReference, repositoryName } from '../reference/docker-reference.js';
 import type { Location } from '../reference/location.js';
@@ -41,8 +41,12 @@ async function deleteByDigest(ctx: RepoContext, digest: Digest, repository: stri
 
 /**
  * Pushes a placeholder under the tag, then deletes the placeholder by digest: the tag
- * goes, the image and its other tags stay. Should that delete fail, the tag is put back
- * on the image before the error is reported, so a failed delete never retags anything.
+ * goes, the image and its other tags stay. Should that delete fail, or the caller abort
+ * once the tag has moved, the tag is put back on the image before the error is
+ * reported, so a failed or interrupted delete never retags anything. The put-back runs
+ * without the caller's signal: stopping it halfway is what would lose the tag. Only a
+ * kill between the two steps leaves the tag on the placeholder; deleting the tag again
+ * then completes the job.
  */
 async function deleteTagViaPlaceholder(ctx: RepoContext, tag: string, original: Digest, repository: string, signal?: AbortSignal): Promise<void> {
   const placeholder = placeholderManifest(tag);
@@ -51,24 +55,36 @@ async function deleteTagViaPlaceholder(ctx: RepoContext, tag: string, original: 
       const upload = await startUpload(ctx, signal);
       await putUpload(ctx, upload, EMPTY_CONFIG_DESCRIPTOR, Readable.from([EMPTY_CONFIG]), signal);
     }
+    if (signal?.aborted) throw new AbortedError();
     await putManifest(ctx, tag, placeholder, signal);
   } catch (e) {
+    // an interrupted PUT may still have landed: put the tag back to be sure
+    if (signal?.aborted) throw await restoreTag(ctx, tag, original, placeholder.digest, interrupted(tag, original), e);
     throw explainPlaceholderError(e, tag, repository);
   }
   try {
     await deleteManifest(ctx, placeholder.digest, signal);
   } catch (e) {
-    const reported = explainDeleteError(e, `tag ${tag}`, ctx.location, repository, ctx.client.authenticator.scheme);
-    try {
-      await putManifest(ctx, tag, await getManifest(ctx, original, signal), signal);
-    } catch (restoreError) {
-      throw new FerryError(
-        'ERR_REGISTRY',
-        `${(reported as Error).message}; tag ${tag} is left on placeholder ${placeholder.digest} and could not be put back on ${original}: ${(restoreError as Error).message}`,
-        { cause: e },
-      );
-    }
-    throw reported;
+    const reported = signal?.aborted ? interrupted(tag, original) : (explainDeleteError(e, `tag ${tag}`, ctx.location, repository, ctx.client.authenticator.scheme) as Error);
+    throw await restoreTag(ctx, tag, original, placeholder.digest, reported, e);
+  }
+}
+
+function interrupted(tag: string, original: Digest): AbortedError {
+  return new AbortedError(`delete of tag ${tag} interrupted; the tag is on ${original} as before`);
+}
+
+/** Puts `tag` back on `original` (without the abort signal) and answers the error to throw. */
+async function restoreTag(ctx: RepoContext, tag: string, original: Digest, placeholder: Digest, reported: Error, cause: unknown): Promise<Error> {
+  try {
+    await putManifest(ctx, tag, await getManifest(ctx, original));
+    return reported;
+  } catch (restoreError) {
+    return new FerryError(
+      'ERR_REGISTRY',
+      `${reported instanceof AbortedError ? `delete of tag ${tag} interrupted` : reported.message}; tag ${tag} is left on placeholder ${placeholder} and could not be put back on ${original}: ${(restoreError as Error).message}`,
+      { cause },
+    );
   }
 }
 

@@ -21,6 +21,11 @@ export type FaultAction =
   | { kind: 'stall'; afterBytes: number }
   /** Stop reading the request body and never answer: a destination that hangs mid-upload. */
   | { kind: 'swallow' }
+  /**
+   * Hold the request (body read) until `release` settles, then forward it, even if the
+   * client has gone meanwhile (it reached the server), or drop it unanswered.
+   */
+  | { kind: 'hold'; release: Promise<'forward' | 'drop'> }
   /** Answer 200 with this body and content type instead of forwarding; without Content-Length when `chunked`. */
   | { kind: 'respond'; body: Buffer; contentType: string; chunked?: boolean };
 
@@ -164,6 +169,30 @@ export async function startFaultProxy(target: { url: string }, rules: FaultRule[
 
     if (action?.kind === 'swallow') {
       req.pause();
+      return;
+    }
+
+    if (action?.kind === 'hold') {
+      const body: Buffer[] = [];
+      req.on('data', (c: Buffer) => body.push(c));
+      req.on('end', () => {
+        void action.release.then((what) => {
+          if (what === 'drop') {
+            res.socket?.destroy();
+            return;
+          }
+          const forward = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
+            record.status = up.statusCode ?? 0;
+            if (res.writableEnded || res.destroyed) up.resume();
+            else {
+              res.writeHead(up.statusCode ?? 502, up.headers);
+              up.pipe(res);
+            }
+          });
+          forward.on('error', () => res.socket?.destroy());
+          forward.end(Buffer.concat(body));
+        });
+      });
       return;
     }
 
