@@ -10,6 +10,7 @@ import type { ImageDestination, PutBlobOptions, ReadOptions } from '../types.js'
 import { writeFileAtomic, writeUnknownBlob, writeVerifiedBlob } from '../local/blob-file.js';
 import { TempFiles } from '../local/temp-files.js';
 import { MAX_LAYOUT_INDEX_BYTES } from '../../oci/limits.js';
+import { withIndexLock } from './index-lock.js';
 import type { LayoutIndex } from './layout.js';
 import {
   BLOBS_DIR,
@@ -147,7 +148,7 @@ export class OciLayoutDestination implements ImageDestination {
     return parseIndexJson(bytes, this.description);
   }
 
-  async commit(): Promise<void> {
+  async commit(opts: ReadOptions = {}): Promise<void> {
     if (this.committedRoot) return;
     const root = this.tagged?.raw ?? this.last;
     if (!root) return;
@@ -156,14 +157,30 @@ export class OciLayoutDestination implements ImageDestination {
     const annotations = { ...this.opts.annotations, ...(ref !== undefined ? { [REF_NAME_ANNOTATION]: ref } : {}) };
     const entry: Descriptor = { mediaType: root.mediaType, digest: root.digest, size: root.bytes.byteLength };
     if (Object.keys(annotations).length) entry.annotations = annotations;
-    // Re-read: another writer may have tagged something since open; keep its entries.
-    const index = withEntry(await this.readIndex(), entry);
-    await writeFileAtomic(join(this.path, INDEX_FILE), encodeIndexJson(index), this.temps);
+    // Re-read under the lock: another process may have tagged something since open, or
+    // be rewriting index.json right now; its entries are kept.
+    await withIndexLock(
+      this.path,
+      async () => {
+        const index = withEntry(await this.readIndex(), entry);
+        await writeFileAtomic(join(this.path, INDEX_FILE), encodeIndexJson(index), this.temps);
+      },
+      opts,
+    );
     this.committedRoot = entry;
   }
 
   async abort(): Promise<void> {
     await this.temps.removeAll();
-    if (this.createdByUs && !this.committedRoot) await rm(this.path, { recursive: true, force: true });
+    if (!this.createdByUs || this.committedRoot || !this.prepared) return;
+    // A layout this copy created goes again, unless another process has since committed
+    // into it or is writing blobs into it (its temp files), as two copies into a new
+    // layout do.
+    await withIndexLock(this.path, async () => {
+      if (await readOptional(join(this.path, INDEX_FILE))) return;
+      const names = await readdir(join(this.path, BLOBS_DIR, 'sha256')).catch(() => [] as string[]);
+      if (names.some((n) => n.startsWith('.ferry-'))) return;
+      await rm(this.path, { recursive: true, force: true });
+    }).catch(() => undefined);
   }
 }
