@@ -8,7 +8,7 @@ import { digestOf } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
 import type { ImageDestination, PutBlobOptions, ReadOptions } from '../types.js';
 import { writeFileAtomic, writeUnknownBlob, writeVerifiedBlob } from '../local/blob-file.js';
-import { TempFiles } from '../local/temp-files.js';
+import { TempFiles, removeOrphanTemps } from '../local/temp-files.js';
 import { MAX_LAYOUT_INDEX_BYTES } from '../../oci/limits.js';
 import { withIndexLock } from './index-lock.js';
 import type { LayoutIndex } from './layout.js';
@@ -89,6 +89,8 @@ export class OciLayoutDestination implements ImageDestination {
   private prepare(): Promise<void> {
     this.prepared ??= (async () => {
       await mkdir(join(this.path, BLOBS_DIR, 'sha256'), { recursive: true });
+      // what a killed copy left half-written goes now; it was never visible under a real name
+      await Promise.all([removeOrphanTemps(this.path), removeOrphanTemps(join(this.path, BLOBS_DIR))]);
       const layoutFile = join(this.path, LAYOUT_FILE);
       if (!(await readOptional(layoutFile))) await writeFileAtomic(layoutFile, layoutFileBytes(), this.temps);
     })();
@@ -178,7 +180,7 @@ export class OciLayoutDestination implements ImageDestination {
     // layout do.
     await withIndexLock(this.path, async () => {
       if (await readOptional(join(this.path, INDEX_FILE))) return;
-      const names = await readdir(join(this.path, BLOBS_DIR, 'sha256')).catch(() => [] as string[]);
+      const names = await readdir(join(this.path, BLOBS_DIR)).catch(() => [] as string[]);
       if (names.some((n) => n.startsWith('.ferry-'))) return;
       await rm(this.path, { recursive: true, force: true });
     }).catch(() => undefined);

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError } from '../../errors.js';
+import { isProcessAlive } from '../local/process-alive.js';
 
 /**
  * A lock on one OCI layout's index.json, so two ferry processes that add tags to the
@@ -29,16 +30,6 @@ interface Holder {
   created: number;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function readHolder(path: string): Promise<Holder | undefined> {
   try {
     const [raw, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
@@ -62,7 +53,7 @@ async function readHolder(path: string): Promise<Holder | undefined> {
 
 function isStale(h: Holder, staleMs: number): boolean {
   if (Date.now() - h.created > staleMs) return true;
-  return h.pid !== undefined && h.host === hostname() && !isAlive(h.pid);
+  return h.pid !== undefined && h.host === hostname() && !isProcessAlive(h.pid);
 }
 
 /** Creates `path` exclusively; false when it exists. */
