@@ -4,7 +4,6 @@
 // tag points at an incomplete image, and a rerun completes and leaves no temp files.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { describeRun, ferryOk } from '../support/ferry-cli.js';
@@ -12,6 +11,7 @@ import { startFerry } from '../support/ferry-process.js';
 import { buildImage, pushWithSkopeo, type BuiltImage } from '../support/fixtures.js';
 import { buildLargeImage, type LargeImage } from '../support/location-fixtures.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
+import { waitUntil } from '../support/wait-until.js';
 import { scratchDir } from '../support/scratch.js';
 import { leftoverTempFiles, readOciLayout } from '../support/stored-image.js';
 
@@ -34,14 +34,6 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
 async function tagsIn(layout: string): Promise<Record<string, string>> {
   // JSON.parse throws on a half-written index.json
   const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
@@ -62,7 +54,7 @@ async function interruptedCopy(signal: NodeJS.Signals) {
   proxy.setRules([{ method: 'GET', uri: '/blobs/', action: { kind: 'throttle', bytesPerSecond: 1024 * 1024 } }]);
   const ferry = startFerry(['copy', '--quiet', `docker://${proxy.ref('intr/big:v1')}`, `oci:${layout}:v1`]);
   // a layer is being written when its temp file has grown
-  await until('a blob to be half written', async () => (await leftoverTempFiles(layout)).length > 0);
+  await waitUntil('a blob to be half written', async () => (await leftoverTempFiles(layout)).length > 0);
   ferry.child.kill(signal);
   const run = await ferry.exited;
   proxy.setRules([]);

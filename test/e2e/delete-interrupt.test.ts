@@ -3,7 +3,6 @@
 // fault proxy holds that DELETE so the signal lands between the two steps. SIGINT: the
 // tag goes back on the image before ferry exits. SIGKILL: the tag stays on the
 // placeholder, the sibling tags are untouched, and running the delete again finishes.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { describeRun, ferryOk } from '../support/ferry-cli.js';
@@ -12,6 +11,7 @@ import { buildImage, pushWithSkopeo, type BuiltImage } from '../support/fixtures
 import { probe } from '../support/http-probe.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { MANIFEST_ACCEPT } from '../support/stored-image.js';
+import { waitUntil } from '../support/wait-until.js';
 
 let registry: RunningRegistry;
 let proxy: FaultProxy;
@@ -39,20 +39,12 @@ async function tagDigest(repo: string, tag: string): Promise<string | undefined>
   return String(res.headers['docker-content-digest']);
 }
 
-async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (check()) return;
-    await sleep(50);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
 /** Starts a tag-only delete through the proxy and waits until its placeholder DELETE is held there. */
 async function deleteHeldMidway(repo: string, release: Promise<'forward' | 'drop'>) {
   proxy.resetRequests();
   proxy.setRules([{ method: 'DELETE', uri: `/v2/${repo}/manifests/sha256:`, times: 1, action: { kind: 'hold', release } }]);
   const ferry = startFerry(['delete', `docker://${proxy.ref(`${repo}:b`)}`]);
-  await until('the placeholder DELETE to reach the proxy', () => proxy.requests().some((r) => r.method === 'DELETE' && r.fault === 'hold'));
+  await waitUntil('the placeholder DELETE to reach the proxy', () => proxy.requests().some((r) => r.method === 'DELETE' && r.fault === 'hold'));
   return ferry;
 }
 
@@ -69,7 +61,7 @@ describe('a tag-only delete interrupted between moving the tag and deleting the 
     expect(run.stderr).toContain(`delete of tag b interrupted; the tag is on ${image.digest} as before`);
     // the held DELETE reaches the registry after all: it must not take the restored tag with it
     release('forward');
-    await until('the held DELETE to be answered', () => proxy.requests().some((r) => r.fault === 'hold' && r.status !== 0));
+    await waitUntil('the held DELETE to be answered', () => proxy.requests().some((r) => r.fault === 'hold' && r.status !== 0));
     for (const tag of ['a', 'b', 'c']) expect(await tagDigest(repo, tag)).toBe(image.digest);
     await ferryOk(['delete', `docker://${registry.ref(`${repo}:b`)}`]);
     expect(await tagDigest(repo, 'b')).toBeUndefined();
