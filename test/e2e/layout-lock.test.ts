@@ -26,7 +26,7 @@ async function indexEntries(layout: string): Promise<Record<string, string>> {
 
 describe('concurrent writers of one oci: layout', () => {
   it('keep both tags, every time', async () => {
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 6; round++) {
       const layout = join(await scratchDir('lock-e2e'), 'layout');
       const runs = await Promise.all(images.map((image) => runFerry(['copy', '--quiet', image.ociRef, `oci:${layout}:${image.tag}`])));
       for (const run of runs) expect(run.code, describeRun(run)).toBe(0);

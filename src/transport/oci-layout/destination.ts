@@ -10,7 +10,7 @@ import type { ImageDestination, PutBlobOptions, ReadOptions } from '../types.js'
 import { writeFileAtomic, writeUnknownBlob, writeVerifiedBlob } from '../local/blob-file.js';
 import { TempFiles, removeOrphanTemps } from '../local/temp-files.js';
 import { MAX_LAYOUT_INDEX_BYTES } from '../../oci/limits.js';
-import { withIndexLock } from './index-lock.js';
+import { INDEX_LOCK_FILE, withIndexLock } from './index-lock.js';
 import type { LayoutIndex } from './layout.js';
 import {
   BLOBS_DIR,
@@ -75,7 +75,9 @@ export class OciLayoutDestination implements ImageDestination {
     if (layoutFile) checkLayoutFile(layoutFile, where);
     const index = await readOptional(join(path, INDEX_FILE));
     if (index) parseIndexJson(index, where);
-    if (!layoutFile && !index && (await readdir(path)).length > 0) {
+    // another ferry creating this layout right now has made only these so far
+    const settingUp = (name: string): boolean => name === BLOBS_DIR || name === INDEX_LOCK_FILE || name.startsWith('.ferry-');
+    if (!layoutFile && !index && (await readdir(path)).some((name) => !settingUp(name))) {
       throw new FerryError('ERR_LAYOUT', `${where}: "${path}" is not empty and not an OCI layout (no oci-layout or index.json); refusing to write into it`);
     }
     return new OciLayoutDestination(path, opts, false);
