@@ -24,9 +24,21 @@ export function openSourceBlob(ctx: BlobCopyContext, desc: Descriptor): Readable
     retries: ctx.retries,
     retryable: isRetryable,
     signal: ctx.signal,
+    finalError: (e, offset) => sourceError(ctx, desc, e, offset),
     onRetry: (e, attempt, offset) =>
       ctx.emit({ type: 'blob-retry', digest: desc.digest, attempt, error: `source broke at byte ${offset}: ${(e as Error).message}` }),
   });
+}
+
+/**
+ * A source read that failed for good, as an error naming the source and the blob: a raw
+ * socket error ("other side closed") would otherwise surface as the upload's failure.
+ */
+export function sourceError(ctx: BlobCopyContext, desc: Descriptor, e: unknown, offset: number): Error {
+  if (e instanceof FerryError) return e;
+  const cause = (e as { code?: string; message?: string }) ?? {};
+  const detail = [cause.code, cause.message].filter(Boolean).join(' ') || String(e);
+  return new FerryError('ERR_NETWORK', `reading blob ${desc.digest} from ${ctx.source.description}: the connection broke after ${offset} of ${desc.size} bytes (${detail})`, { cause: e });
 }
 
 /**
@@ -43,15 +55,20 @@ export async function streamVerified(ctx: BlobCopyContext, desc: Descriptor, sou
   try {
     await ctx.dest.putBlob(desc, body, { signal: ctx.signal, verified: true });
   } catch (e) {
+    const first = body.errored ?? pipeError;
     body.destroy();
-    throw preferred(pipeError, e);
+    throw preferred(first, e);
   }
   if (pipeError) throw pipeError;
 }
 
-/** The verifier's verdict is the more precise one when both failed. */
+/**
+ * When both the body and the upload failed, the body's error (a source read, the
+ * verifier's verdict) is the cause and the upload's only its echo. `pipeError` must be
+ * read before the caller destroys the body itself, or it would be the caller's doing.
+ */
 export function preferred(pipeError: unknown, uploadError: unknown): unknown {
-  if (pipeError instanceof FerryError && pipeError.code !== 'ERR_NETWORK') return pipeError;
+  if (pipeError instanceof FerryError && pipeError.code !== 'ERR_ABORTED') return pipeError;
   return uploadError;
 }
 

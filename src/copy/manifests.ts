@@ -3,7 +3,8 @@ import type { Digest } from '../oci/digest.js';
 import type { ImageManifest, IndexManifest, Manifest, RawManifest } from '../oci/manifest.js';
 import { parseManifest } from '../oci/manifest.js';
 import type { ImageSource } from '../transport/types.js';
-import { MAX_CONFIG_BYTES, parseConfig, readSmallBlob } from '../transport/read-blob.js';
+import { parseConfig, readSmallBlob } from '../transport/read-blob.js';
+import { MAX_CONFIG_BYTES } from '../oci/limits.js';
 
 /** A manifest as read from the source: raw bytes plus the parsed view. */
 export interface Node {

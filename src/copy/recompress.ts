@@ -92,8 +92,9 @@ async function upload(ctx: BlobCopyContext, what: string, stages: (Readable | Du
   try {
     await put(body);
   } catch (e) {
+    const first = body.errored ?? pipeError;
     body.destroy();
-    throw wrap(preferred(pipeError, e), what);
+    throw wrap(preferred(first, e), what);
   }
   if (pipeError) throw wrap(pipeError, what);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { FerryError } from '../errors.js';
+import { AbortedError, FerryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import type { RawManifest } from '../oci/manifest.js';
 import { encodeManifest, rawManifest } from '../oci/manifest.js';
@@ -55,32 +55,55 @@ export interface PlaceholderDelete {
 
 /**
  * Pushes a placeholder under the tag, then deletes the placeholder by digest: the tag
- * goes, the image and its other tags stay. Should that delete fail, the tag is put back
- * on the image before the error is reported, so a failed delete never retags anything.
+ * goes, the image and its other tags stay. Should that delete fail, or the caller abort
+ * once the tag may have moved, the tag is put back on the image before the error is
+ * reported, so a failed or interrupted delete never retags anything. The put-back runs
+ * without the caller's signal: stopping it halfway is what would lose the tag. Only a
+ * kill between the two steps leaves the tag on the placeholder; deleting the tag again
+ * then completes the job.
  */
 export async function deleteTagViaPlaceholder(source: ImageSource, dest: DeletingDestination, d: PlaceholderDelete): Promise<void> {
   const { tag, original, signal } = d;
   const placeholder = placeholderManifest(tag);
+  const restore = (reported: Error, cause: unknown) => restoreTag(source, dest, { tag, original, placeholder: placeholder.digest }, reported, cause);
   try {
     if (!(await dest.hasBlob(EMPTY_CONFIG_DESCRIPTOR, { signal }))) {
       await dest.putBlob(EMPTY_CONFIG_DESCRIPTOR, Readable.from([EMPTY_CONFIG]), { signal });
     }
+    if (signal?.aborted) throw new AbortedError();
     await dest.putManifest(placeholder, tag, { signal });
   } catch (e) {
+    // an interrupted PUT may still have landed: put the tag back to be sure
+    if (signal?.aborted) throw await restore(interrupted(tag, original), e);
     throw explainPlaceholderError(e, tag, d.repository);
   }
   try {
     await dest.deleteManifest(placeholder.digest, { signal, subject: `tag ${tag}` });
-  } catch (reported) {
-    try {
-      await dest.putManifest(await source.getManifest(original, { signal }), tag, { signal });
-    } catch (restoreError) {
-      throw new FerryError(
-        'ERR_REGISTRY',
-        `${(reported as Error).message}; tag ${tag} is left on placeholder ${placeholder.digest} and could not be put back on ${original}: ${(restoreError as Error).message}`,
-        { cause: reported },
-      );
-    }
-    throw reported;
+  } catch (e) {
+    throw await restore(signal?.aborted ? interrupted(tag, original) : (e as Error), e);
+  }
+}
+
+function interrupted(tag: string, original: Digest): AbortedError {
+  return new AbortedError(`delete of tag ${tag} interrupted; the tag is on ${original} as before`);
+}
+
+/** Puts the tag back on the original manifest (without the abort signal) and answers the error to throw. */
+async function restoreTag(
+  source: ImageSource,
+  dest: DeletingDestination,
+  { tag, original, placeholder }: { tag: string; original: Digest; placeholder: Digest },
+  reported: Error,
+  cause: unknown,
+): Promise<Error> {
+  try {
+    await dest.putManifest(await source.getManifest(original), tag);
+    return reported;
+  } catch (restoreError) {
+    return new FerryError(
+      'ERR_REGISTRY',
+      `${reported instanceof AbortedError ? `delete of tag ${tag} interrupted` : reported.message}; tag ${tag} is left on placeholder ${placeholder} and could not be put back on ${original}: ${(restoreError as Error).message}`,
+      { cause },
+    );
   }
 }

@@ -1,15 +1,15 @@
 import type { Readable } from 'node:stream';
 import { FerryError } from '../errors.js';
-
-/** Named limits for every in-memory read. */
-export const MAX_ERROR_BODY_BYTES = 64 * 1024;
-export const MAX_TOKEN_BODY_BYTES = 1024 * 1024;
-export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
+import { MAX_ERROR_BODY_BYTES } from '../oci/limits.js';
 
 type Body = Readable;
 
-/** Reads a response body into memory, refusing more than `limit` bytes. */
-export async function readBounded(body: Body, limit: number, what: string): Promise<Buffer> {
+/**
+ * Reads a response body into memory, refusing more than `limit` bytes: it stops reading
+ * at the first chunk past the limit, so at most one chunk more is ever held.
+ * `tooLarge` makes the error when the caller has a more precise one.
+ */
+export async function readBounded(body: Body, limit: number, what: string, tooLarge?: () => Error): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
@@ -17,7 +17,7 @@ export async function readBounded(body: Body, limit: number, what: string): Prom
     total += b.length;
     if (total > limit) {
       body.destroy();
-      throw new FerryError('ERR_TOO_LARGE', `${what}: response larger than ${limit} bytes`);
+      throw tooLarge?.() ?? new FerryError('ERR_TOO_LARGE', `${what}: response larger than ${limit} bytes`);
     }
     chunks.push(b);
   }

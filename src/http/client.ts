@@ -4,7 +4,8 @@ import { Agent, envHttpProxyAgent, request } from './undici.js';
 import { AbortedError, FerryError } from '../errors.js';
 import { Authenticator } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
-import { discard, MAX_ERROR_BODY_BYTES, readBounded } from './body.js';
+import { discard, readBounded } from './body.js';
+import { MAX_ERROR_BODY_BYTES } from '../oci/limits.js';
 import type { CredentialProvider } from './credential.js';
 import { redactUrl } from './redact.js';
 import { registryError } from './registry-errors.js';
@@ -17,7 +18,7 @@ export interface RegistryClientOptions {
   credentials?: CredentialProvider;
   tls?: TlsOptions;
   retry?: RetryPolicy;
-  /** No bytes for this long on an open response or request ends it (and a retry may follow). */
+  /** No bytes for this long on an open response or request ends it (and a retry may follow). Default 30 s. */
   stallTimeoutMs?: number;
   userAgent?: string;
   /** --debug sink; receives redacted lines only. */
@@ -43,6 +44,8 @@ export interface RequestSpec {
   signal?: AbortSignal;
   /** Retry on transient failures; default: GET, HEAD, PUT and DELETE, or any request whose body is a Buffer. */
   retry?: boolean;
+  /** Streamed uploads: how long to wait for the answer after the last byte sent (default: the stall timeout). */
+  headersTimeoutMs?: number;
 }
 
 /** A registry answer. The body is a plain Readable: undici's own body type stays in http/. */
@@ -57,7 +60,8 @@ export interface Response {
 }
 
 const MAX_REDIRECTS = 5;
-const DEFAULT_STALL_MS = 120_000;
+/** A connection that delivered nothing for this long is dead in practice. */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 /**
  * One registry host: connection pool, TLS, auth state, retries, redirects. Everything
@@ -97,6 +101,10 @@ export class RegistryClient {
     });
   }
 
+  get stallTimeoutMs(): number {
+    return this.opts.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  }
+
   get authenticator(): Authenticator {
     return this.auth;
   }
@@ -109,7 +117,7 @@ export class RegistryClient {
   /** Reads the TLS material (async), then builds the agent with it. */
   private async prepareTls(): Promise<void> {
     this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then(async (tls) => {
-      const stall = this.opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
+      const stall = this.stallTimeoutMs;
       const agentOpts = { bodyTimeout: stall, headersTimeout: stall, keepAliveTimeout: 10_000, connect: { ...tls } };
       const useProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
       this.agent = useProxy ? new (await envHttpProxyAgent())({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
@@ -170,14 +178,17 @@ export class RegistryClient {
     return new URL(url.origin);
   }
 
-  private async send(method: Method, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+  private async send(method: Method, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal, headersTimeout?: number): Promise<Dispatcher.ResponseData> {
     const started = Date.now();
     try {
-      const res = await request(url, { method, headers: { 'user-agent': this.userAgent, ...headers }, body, dispatcher: this.dispatcher, signal });
+      const timeouts = headersTimeout !== undefined ? { headersTimeout } : {};
+      const res = await request(url, { method, headers: { 'user-agent': this.userAgent, ...headers }, body, dispatcher: this.dispatcher, signal, ...timeouts });
       this.log?.(`HTTP ${method} ${redactUrl(url)} -> ${res.statusCode} (${Date.now() - started} ms)`);
       return res;
     } catch (e) {
       if (signal?.aborted) throw new AbortedError();
+      // a body that failed on purpose (a stalled upload) already says what happened
+      if (e instanceof FerryError) throw e;
       const tls = describeTlsError(this.host, e);
       if (tls) throw tls;
       this.log?.(`HTTP ${method} ${redactUrl(url)} failed: ${(e as Error).message}`);
@@ -187,6 +198,14 @@ export class RegistryClient {
 
   /** Sends a request with auth, redirects and retries; throws a RegistryError for unexpected statuses. */
   async request(spec: RequestSpec): Promise<Response> {
+    try {
+      return await this.requestOnce(spec);
+    } catch (e) {
+      throw withStep(e, spec);
+    }
+  }
+
+  private async requestOnce(spec: RequestSpec): Promise<Response> {
     const base = await this.baseUrl(spec.signal);
     const retryable = spec.retry ?? (spec.method === 'GET' || spec.method === 'HEAD' || spec.method === 'PUT' || spec.method === 'DELETE');
     const policy = retryable ? this.retry : { ...this.retry, retries: 0 };
@@ -234,7 +253,7 @@ export class RegistryClient {
         }
       }
       const body = hop === 0 ? spec.body?.() : undefined;
-      const res = await this.send(spec.method, current, headers, body, spec.signal);
+      const res = await this.send(spec.method, current, headers, body, spec.signal, spec.headersTimeoutMs);
       const location = res.headers['location'];
       const isRedirect = [301, 302, 303, 307, 308].includes(res.statusCode) && !spec.expect.includes(res.statusCode);
       if (isRedirect && typeof location === 'string' && (spec.method === 'GET' || spec.method === 'HEAD')) {
@@ -254,9 +273,19 @@ export class RegistryClient {
   }
 }
 
+/**
+ * A network failure says which step of which location it broke ("uploading blob … to
+ * docker://dest"), so the side is plain; status failures already do (RegistryError).
+ */
+function withStep(e: unknown, spec: RequestSpec): unknown {
+  if (!(e instanceof FerryError) || e.code !== 'ERR_NETWORK' || !e.message.startsWith('cannot reach ')) return e;
+  return new FerryError('ERR_NETWORK', `${spec.what} ${spec.location}: ${e.message}`, { cause: e.cause });
+}
+
 function describeNetworkError(e: unknown): string {
   const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err.code && err.code !== 'UND_ERR' ? err.code : err.cause?.code;
   const msg = err.cause?.message ?? err.message ?? String(e);
+  if (code === 'ENOTFOUND' || code === 'EAI_NONAME') return `host name does not resolve (${msg.includes(code) ? msg : `${code} ${msg}`})`;
   return code && !msg.includes(code) ? `${code} ${msg}` : msg;
 }

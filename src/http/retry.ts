@@ -15,8 +15,11 @@ export const defaultRetryPolicy: RetryPolicy = { retries: 3, minDelayMs: 250, ma
 
 export const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
 
+// ENOTFOUND / EAI_NONAME are absent on purpose: a DNS answer that the name does not exist
+// is final, and retrying it only delays the error through the whole backoff. EAI_AGAIN
+// (the resolver itself failed) stays retryable.
 const retryableNetworkCodes = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH',
+  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH',
   'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT',
 ]);
 

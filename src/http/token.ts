@@ -3,7 +3,8 @@ import { request } from './undici.js';
 import { FerryError } from '../errors.js';
 import type { AuthCredential } from './credential.js';
 import type { Challenge } from './challenge.js';
-import { MAX_TOKEN_BODY_BYTES, readBounded } from './body.js';
+import { readBounded } from './body.js';
+import { MAX_TOKEN_BODY_BYTES } from '../oci/limits.js';
 import { parseErrorBody } from './registry-errors.js';
 import { isLoopbackHost } from './tls.js';
 

@@ -6,7 +6,8 @@ import type { ImageManifest, IndexManifest, RawManifest } from '../oci/manifest.
 import { isImage, parseManifest } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { hostPlatform, pickPlatform } from '../oci/platform.js';
-import { MAX_CONFIG_BYTES, readSmallBlob } from '../transport/read-blob.js';
+import { readSmallBlob } from '../transport/read-blob.js';
+import { MAX_CONFIG_BYTES } from '../oci/limits.js';
 import { FerryError } from '../errors.js';
 import type { ImageSource } from '../transport/types.js';
 import { toSkopeoJson, type InspectOutput } from './skopeo-json.js';

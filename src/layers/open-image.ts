@@ -5,7 +5,8 @@ import { isImage, parseManifest, type ImageManifest } from '../oci/manifest.js';
 import { formatPlatform, hostPlatform, parsePlatform, pickPlatform, platformMatches } from '../oci/platform.js';
 import type { Location } from '../reference/location.js';
 import { openSource, toLocation, type SessionOptions, type SideOptions } from '../transport/open.js';
-import { MAX_CONFIG_BYTES, readConfig } from '../transport/read-blob.js';
+import { MAX_CONFIG_BYTES } from '../oci/limits.js';
+import { readConfig } from '../transport/read-blob.js';
 import { withPool } from '../transport/session.js';
 import type { ImageSource } from '../transport/types.js';
 

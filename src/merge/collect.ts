@@ -1,4 +1,5 @@
-import { MAX_CONFIG_BYTES, readConfig } from '../transport/read-blob.js';
+import { readConfig } from '../transport/read-blob.js';
+import { MAX_CONFIG_BYTES } from '../oci/limits.js';
 import { FerryError, UsageError } from '../errors.js';
 import type { Descriptor, Platform } from '../oci/descriptor.js';
 import type { ImageManifest, RawManifest } from '../oci/manifest.js';

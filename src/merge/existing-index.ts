@@ -1,4 +1,5 @@
-import { MAX_CONFIG_BYTES, readConfig } from '../transport/read-blob.js';
+import { readConfig } from '../transport/read-blob.js';
+import { MAX_CONFIG_BYTES } from '../oci/limits.js';
 import { FerryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { parseManifest } from '../oci/manifest.js';

@@ -4,11 +4,15 @@ import type { Digest } from './digest.js';
 import { digestOf } from './digest.js';
 import { MediaType, isIndexMediaType, isSchema1MediaType } from './media-types.js';
 import { FerryError } from '../errors.js';
+import { MAX_MANIFEST_BYTES, formatLimit } from './limits.js';
 
-/** Largest manifest ferry reads (distribution refuses to store more than 4 MiB; regclient pulls up to 8). */
-export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
-/** Largest manifest a registry accepts on push. */
-export const MAX_MANIFEST_PUSH_BYTES = 4 * 1024 * 1024;
+/**
+ * The one error for a manifest over MAX_MANIFEST_BYTES; `what` names it and where it
+ * is ("manifest v1 of docker://host/app:v1"), `size` is exact or "more than N".
+ */
+export function manifestTooLarge(what: string, size: number | string): FerryError {
+  return new FerryError('ERR_TOO_LARGE', `${what} is ${size} bytes, over the ${formatLimit(MAX_MANIFEST_BYTES)} limit for manifests (${MAX_MANIFEST_BYTES} bytes)`);
+}
 
 /** Manifest bytes exactly as received: the truth digests are computed from. */
 export interface RawManifest {
@@ -58,9 +62,7 @@ export function rawManifest(bytes: Uint8Array, mediaType?: string): RawManifest 
  * the Content-Type the registry sent, else from the document's shape.
  */
 export function parseManifest(bytes: Uint8Array, contentType?: string): Manifest {
-  if (bytes.byteLength > MAX_MANIFEST_BYTES) {
-    throw new FerryError('ERR_TOO_LARGE', `manifest of ${bytes.byteLength} bytes exceeds the ${MAX_MANIFEST_BYTES}-byte limit`);
-  }
+  if (bytes.byteLength > MAX_MANIFEST_BYTES) throw manifestTooLarge('manifest', bytes.byteLength);
   let doc: Record<string, unknown>;
   try {
     const v: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));

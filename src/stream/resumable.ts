@@ -10,6 +10,8 @@ export interface ResumableOptions {
   /** Decides whether an error is worth reopening for (network breaks, stalls). */
   retryable: (e: unknown) => boolean;
   onRetry?: (e: unknown, attempt: number, offset: number) => void;
+  /** The error the stream ends with when it gives up (to name the source); `e` itself by default. */
+  finalError?: (e: unknown, offset: number) => Error;
   signal?: AbortSignal;
 }
 
@@ -97,7 +99,7 @@ class ResumableReadable extends Readable {
     }
     if (this.destroyed) return;
     if (this.opts.signal?.aborted || this.attempts >= this.opts.retries || !this.opts.retryable(e)) {
-      this.destroy(e as Error);
+      this.destroy(this.opts.signal?.aborted ? (e as Error) : (this.opts.finalError?.(e, this.delivered) ?? (e as Error)));
       return;
     }
     this.attempts++;

@@ -1,4 +1,5 @@
 import { credentialProvider, type Credentials } from '../credentials/index.js';
+import { UsageError } from '../errors.js';
 import { defaultRetryPolicy } from '../http/retry.js';
 import type { Location } from '../reference/location.js';
 import { formatLocation, parseLocation } from '../reference/location.js';
@@ -42,7 +43,10 @@ export interface SessionOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Home folder for the auth-file lookup; default env.HOME, then os.homedir(). */
   homedir?: string;
-  /** A request or response with no bytes for this long fails (and may be retried); default 120 s. */
+  /**
+   * A connection that moves no data for this long is dropped (default 30 000): a
+   * download resumes by Range, an upload fails and is retried from the source.
+   */
   stallTimeoutMs?: number;
   /** User-Agent header; default "ferry/<version>". */
   userAgent?: string;
@@ -81,6 +85,8 @@ function credentialIdentity(c: Credentials | undefined): unknown {
 
 /** The shared client for a registry, with credentials resolved lazily on the first challenge. */
 export function registryClient(registry: string, repository: string, side: SideOptions, session: SessionOptions, pool: ClientPool): RegistryClient {
+  const stall = session.stallTimeoutMs;
+  if (stall !== undefined && !(Number.isFinite(stall) && stall > 0)) throw new UsageError(`stallTimeoutMs must be a positive number of milliseconds, not ${String(stall)}`);
   const credentials = credentialProvider(registry, repository, side, { authFile: side.authFile, env: session.env, homedir: session.homedir, debug: session.log });
   const identity = JSON.stringify([credentialIdentity(side.credentials), side.anonymous, side.authFile, side.tlsVerify, side.certDir]);
   return pool.get(registry, identity, {

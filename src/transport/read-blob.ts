@@ -4,9 +4,6 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { VerifyStream } from '../stream/verify.js';
 import type { ImageSource } from './types.js';
 
-/** Largest config blob read into memory. */
-export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
-
 /** Reads a small blob fully, verified against its descriptor. */
 export async function readSmallBlob(source: ImageSource, desc: Descriptor, limit: number, signal?: AbortSignal): Promise<Buffer> {
   if (desc.size > limit) throw new FerryError('ERR_TOO_LARGE', `blob ${desc.digest} is ${desc.size} bytes, over the ${limit}-byte limit for in-memory reads`);

@@ -16,7 +16,18 @@ export type FaultAction =
   /** Answer this status (after draining the request body) instead of forwarding. */
   | { kind: 'status'; status: number; retryAfterSeconds?: number }
   /** Forward the body at most this fast, so a copy can be interrupted midway. */
-  | { kind: 'throttle'; bytesPerSecond: number };
+  | { kind: 'throttle'; bytesPerSecond: number }
+  /** Send the status line, headers and this many body bytes, then nothing more, keeping the connection open. */
+  | { kind: 'stall'; afterBytes: number }
+  /** Stop reading the request body and never answer: a destination that hangs mid-upload. */
+  | { kind: 'swallow' }
+  /**
+   * Hold the request (body read) until `release` settles, then forward it, even if the
+   * client has gone meanwhile (it reached the server), or drop it unanswered.
+   */
+  | { kind: 'hold'; release: Promise<'forward' | 'drop'> }
+  /** Answer 200 with this body and content type instead of forwarding; without Content-Length when `chunked`. */
+  | { kind: 'respond'; body: Buffer; contentType: string; chunked?: boolean };
 
 export interface FaultRule {
   /** `GET`, `POST`, …; any method when absent. */
@@ -156,6 +167,49 @@ export async function startFaultProxy(target: { url: string }, rules: FaultRule[
       return;
     }
 
+    if (action?.kind === 'swallow') {
+      req.pause();
+      return;
+    }
+
+    if (action?.kind === 'hold') {
+      const body: Buffer[] = [];
+      req.on('data', (c: Buffer) => body.push(c));
+      req.on('end', () => {
+        void action.release.then((what) => {
+          if (what === 'drop') {
+            res.socket?.destroy();
+            return;
+          }
+          const forward = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
+            record.status = up.statusCode ?? 0;
+            if (res.writableEnded || res.destroyed) up.resume();
+            else {
+              res.writeHead(up.statusCode ?? 502, up.headers);
+              up.pipe(res);
+            }
+          });
+          forward.on('error', () => res.socket?.destroy());
+          forward.end(Buffer.concat(body));
+        });
+      });
+      return;
+    }
+
+    if (action?.kind === 'respond') {
+      req.resume();
+      req.on('end', () => {
+        record.status = 200;
+        const length = action.chunked ? {} : { 'content-length': action.body.length };
+        res.writeHead(200, { 'content-type': action.contentType, ...length });
+        // two writes, so a chunked answer really comes in chunks
+        const half = Math.floor(action.body.length / 2);
+        res.write(action.body.subarray(0, half));
+        res.end(action.body.subarray(half));
+      });
+      return;
+    }
+
     const forward = httpRequest(
       { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
       (up) => {
@@ -170,6 +224,15 @@ export async function startFaultProxy(target: { url: string }, rules: FaultRule[
           up.pipe(new FlipByte(bodyStart(up), (t) => action.offset ?? Math.floor(t / 2), total)).pipe(res);
         } else if (action?.kind === 'throttle') {
           up.pipe(new Throttle(action.bytesPerSecond)).pipe(res);
+        } else if (action?.kind === 'stall') {
+          let sent = 0;
+          up.on('data', (chunk: Buffer) => {
+            const room = action.afterBytes - sent;
+            if (room <= 0) return;
+            sent += Math.min(room, chunk.length);
+            res.write(chunk.subarray(0, room));
+            if (sent >= action.afterBytes) up.destroy();
+          });
         } else if (action?.kind === 'cut') {
           let sent = 0;
           let cut = false;

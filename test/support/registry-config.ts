@@ -7,6 +7,8 @@ export interface RegistryConfigInput {
   port: number;
   storageDir: string;
   deleteEnabled: boolean;
+  /** distribution's in-memory blob descriptor cache (default on). */
+  blobDescriptorCache?: boolean;
   tls?: { certPath: string; keyPath: string };
   htpasswdPath?: string;
   token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
@@ -31,7 +33,7 @@ export function registryConfig(input: RegistryConfigInput): string {
     },
     storage: {
       filesystem: { rootdirectory: input.storageDir },
-      cache: { blobdescriptor: 'inmemory' },
+      ...(input.blobDescriptorCache === false ? {} : { cache: { blobdescriptor: 'inmemory' } }),
       delete: { enabled: input.deleteEnabled },
       maintenance: { uploadpurging: { enabled: false } },
     },

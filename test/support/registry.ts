@@ -21,6 +21,12 @@ export interface StartRegistryOptions {
   mode?: RegistryMode;
   /** When false the registry answers deletes with 405 UNSUPPORTED. Default true. */
   deleteEnabled?: boolean;
+  /**
+   * distribution's in-memory blob descriptor cache. Off, a blob whose file was removed
+   * from storage answers 404 BLOB_UNKNOWN; on (the default), it answers 200 and then
+   * closes the connection.
+   */
+  blobDescriptorCache?: boolean;
   /** The test user for `htpasswd-tls` and `token`. Defaults: `ferry` / `ferry-test-password`. */
   username?: string;
   password?: string;
@@ -95,7 +101,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   try {
     const launched = await launch(dir, scheme, certs, (port) =>
       registryConfig({
-        port, storageDir, deleteEnabled: options.deleteEnabled ?? true, tls: tlsFiles, htpasswdPath,
+        port, storageDir, deleteEnabled: options.deleteEnabled ?? true, blobDescriptorCache: options.blobDescriptorCache, tls: tlsFiles, htpasswdPath,
         token: tokenServer && {
           realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootCertBundle: tokenServer.rootCertPath,
         },

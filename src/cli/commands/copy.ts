@@ -6,6 +6,7 @@ import { parsePlatform } from '../../oci/platform.js';
 import type { ProgressMode } from '../progress/renderers.js';
 import { addSideFlags, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
+import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
 
 function positiveInt(flag: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -61,7 +62,9 @@ export function copyCommand(ctx: CommandContext): Command {
     .option('--remove-signatures', 'accepted for skopeo compatibility (ferry copies no signatures)');
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
+  addStallTimeoutFlag(cmd);
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
+    const stall = stallTimeoutFrom(opts);
     // loaded on use: start-up pays only for the command that runs
     const { copy } = await import('../../copy/copy.js');
     const { makeRenderer } = await import('../progress/renderers.js');
@@ -71,6 +74,7 @@ export function copyCommand(ctx: CommandContext): Command {
       const result = await copy(src, dst, {
         ...copyOptionsFrom(opts),
         ...session(ctx, opts),
+        ...stall,
         src: sideOptions(opts, 'src-'),
         dest: sideOptions(opts, 'dest-'),
         ...(renderer ? { onEvent: renderer.sink } : {}),

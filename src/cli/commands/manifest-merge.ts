@@ -7,6 +7,7 @@ import type { MergeSpec } from '../../merge/spec.js';
 import type { SideOptions } from '../../transport/open.js';
 import { addSideFlags, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
+import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -55,7 +56,9 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
   addSideFlags(cmd, '');
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
+  addStallTimeoutFlag(cmd);
   return cmd.action(async (args: string[], opts: Record<string, unknown>) => {
+    const stall = stallTimeoutFrom(opts);
     // loaded on use: start-up pays only for the command that runs
     const { mergeManifests } = await import('../../merge/merge.js');
     const spec = typeof opts['spec'] === 'string' ? await readSpec(opts['spec']) : undefined;
@@ -67,6 +70,7 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of 1 or more, not "${String(opts['jobs'])}"`);
     const result = await mergeManifests(target, sources, {
       ...session(ctx, opts),
+      ...stall,
       src: side(opts, 'src-'),
       dest: side(opts, 'dest-'),
       tags: [...(spec?.tags ?? []), ...((opts['tag'] as string[] | undefined) ?? [])],

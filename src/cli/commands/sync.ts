@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { copyOptionsFrom } from './copy.js';
 import { addSideFlags, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
+import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
 
 export function syncCommand(ctx: CommandContext): Command {
   const cmd = new Command('sync')
@@ -14,13 +15,16 @@ export function syncCommand(ctx: CommandContext): Command {
     .option('--retry-times <n>', 'retries for transient failures');
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
+  addStallTimeoutFlag(cmd);
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
+    const stall = stallTimeoutFrom(opts);
     // loaded on use: start-up pays only for the command that runs
     const { syncRepository } = await import('../../sync/sync.js');
     const quiet = opts['quiet'] === true;
     const result = await syncRepository(src, dst, {
       ...copyOptionsFrom({ jobs: opts['jobs'] }),
       ...session(ctx, opts),
+      ...stall,
       src: sideOptions(opts, 'src-'),
       dest: sideOptions(opts, 'dest-'),
       ...(typeof opts['tags'] === 'string' ? { tags: opts['tags'] } : {}),

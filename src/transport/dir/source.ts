@@ -3,7 +3,8 @@ import type { Descriptor } from '../../oci/descriptor.js';
 import type { Digest } from '../../oci/digest.js';
 import { digestOf } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
-import { MAX_MANIFEST_BYTES, parseManifest } from '../../oci/manifest.js';
+import { manifestTooLarge, parseManifest } from '../../oci/manifest.js';
+import { MAX_MANIFEST_BYTES } from '../../oci/limits.js';
 import type { BlobStream, ImageSource, ReadOptions } from '../types.js';
 import { DirectoryStore } from '../local/file-store.js';
 import { MANIFEST_FILE, VERSION_FILE, blobFileName, checkVersion } from './layout.js';
@@ -20,6 +21,8 @@ export class DirSource implements ImageSource {
     const store = await DirectoryStore.open(path, description);
     const version = await store.readFile(VERSION_FILE, 1024, opts);
     if (version) checkVersion(version.toString('utf8'), description);
+    const stored = await store.size(MANIFEST_FILE);
+    if (stored !== undefined && stored > MAX_MANIFEST_BYTES) throw manifestTooLarge(`${MANIFEST_FILE} of ${description}`, stored);
     const bytes = await store.readFile(MANIFEST_FILE, MAX_MANIFEST_BYTES, opts);
     if (!bytes) throw new FerryError('ERR_LAYOUT', `${description}: not a dir: image (no manifest.json in "${path}")`);
     const manifest: RawManifest = { bytes, mediaType: parseManifest(bytes).mediaType, digest: digestOf(bytes) };

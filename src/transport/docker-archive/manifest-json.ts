@@ -13,7 +13,7 @@ export interface ArchiveItem {
 }
 
 export const ARCHIVE_MANIFEST = 'manifest.json';
-export const MAX_ARCHIVE_MANIFEST_BYTES = 8 * 1024 * 1024;
+export { MAX_ARCHIVE_MANIFEST_BYTES } from '../../oci/limits.js';
 
 export function parseArchiveManifest(bytes: Uint8Array, where: string): ArchiveItem[] {
   let doc: unknown;

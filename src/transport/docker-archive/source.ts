@@ -12,8 +12,7 @@ import type { ArchiveItem } from './manifest-json.js';
 import { ARCHIVE_MANIFEST, MAX_ARCHIVE_MANIFEST_BYTES, parseArchiveManifest, selectItem } from './manifest-json.js';
 import { layerMediaType } from './layer-type.js';
 
-/** Image configs are small JSON documents; this bounds what we read into memory. */
-export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+import { MAX_CONFIG_BYTES } from '../../oci/limits.js';
 
 /**
  * Reads one image of a `docker save` archive (read in place, see TarStore). An archive

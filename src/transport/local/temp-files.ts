@@ -1,6 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from './process-alive.js';
+
+/** `.ferry-<hint>-<pid>-<random>.tmp`: the pid tells a later run whether the writer still lives. */
+const TEMP_NAME = /^\.ferry-[a-z]+-(\d+)-[0-9a-f]+\.tmp$/;
+
+/**
+ * Removes the temp files in `dir` whose writer is gone (a copy killed midway, which
+ * had no chance to clean up); those of running processes are left alone.
+ */
+export async function removeOrphanTemps(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const pid = TEMP_NAME.exec(name)?.[1];
+      if (pid !== undefined && !isProcessAlive(Number(pid))) await rm(join(dir, name), { force: true, recursive: true });
+    }),
+  );
+}
 
 /**
  * The temp files a destination has in flight, so abort() can remove exactly those and
@@ -11,7 +29,7 @@ export class TempFiles {
 
   /** A fresh name in `dir`; dot-prefixed so listings of blob folders skip it. */
   name(dir: string, hint: string): string {
-    const p = join(dir, `.ferry-${hint}-${randomBytes(6).toString('hex')}.tmp`);
+    const p = join(dir, `.ferry-${hint}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
     this.live.add(p);
     return p;
   }

@@ -8,13 +8,14 @@ import { digestOf } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
 import type { ImageDestination, PutBlobOptions, ReadOptions } from '../types.js';
 import { writeFileAtomic, writeUnknownBlob, writeVerifiedBlob } from '../local/blob-file.js';
-import { TempFiles } from '../local/temp-files.js';
+import { TempFiles, removeOrphanTemps } from '../local/temp-files.js';
+import { MAX_LAYOUT_INDEX_BYTES } from '../../oci/limits.js';
+import { INDEX_LOCK_FILE, withIndexLock } from './index-lock.js';
 import type { LayoutIndex } from './layout.js';
 import {
   BLOBS_DIR,
   INDEX_FILE,
   LAYOUT_FILE,
-  MAX_INDEX_JSON_BYTES,
   REF_NAME_ANNOTATION,
   blobPath,
   checkLayoutFile,
@@ -74,7 +75,9 @@ export class OciLayoutDestination implements ImageDestination {
     if (layoutFile) checkLayoutFile(layoutFile, where);
     const index = await readOptional(join(path, INDEX_FILE));
     if (index) parseIndexJson(index, where);
-    if (!layoutFile && !index && (await readdir(path)).length > 0) {
+    // another ferry creating this layout right now has made only these so far
+    const settingUp = (name: string): boolean => name === BLOBS_DIR || name === INDEX_LOCK_FILE || name.startsWith('.ferry-');
+    if (!layoutFile && !index && (await readdir(path)).some((name) => !settingUp(name))) {
       throw new FerryError('ERR_LAYOUT', `${where}: "${path}" is not empty and not an OCI layout (no oci-layout or index.json); refusing to write into it`);
     }
     return new OciLayoutDestination(path, opts, false);
@@ -88,6 +91,8 @@ export class OciLayoutDestination implements ImageDestination {
   private prepare(): Promise<void> {
     this.prepared ??= (async () => {
       await mkdir(join(this.path, BLOBS_DIR, 'sha256'), { recursive: true });
+      // what a killed copy left half-written goes now; it was never visible under a real name
+      await Promise.all([removeOrphanTemps(this.path), removeOrphanTemps(join(this.path, BLOBS_DIR))]);
       const layoutFile = join(this.path, LAYOUT_FILE);
       if (!(await readOptional(layoutFile))) await writeFileAtomic(layoutFile, layoutFileBytes(), this.temps);
     })();
@@ -143,11 +148,11 @@ export class OciLayoutDestination implements ImageDestination {
   private async readIndex(): Promise<LayoutIndex> {
     const bytes = await readOptional(join(this.path, INDEX_FILE));
     if (!bytes) return emptyIndex();
-    if (bytes.byteLength > MAX_INDEX_JSON_BYTES) throw new FerryError('ERR_TOO_LARGE', `${this.description}: index.json is over ${MAX_INDEX_JSON_BYTES} bytes`);
+    if (bytes.byteLength > MAX_LAYOUT_INDEX_BYTES) throw new FerryError('ERR_TOO_LARGE', `${this.description}: index.json is over ${MAX_LAYOUT_INDEX_BYTES} bytes`);
     return parseIndexJson(bytes, this.description);
   }
 
-  async commit(): Promise<void> {
+  async commit(opts: ReadOptions = {}): Promise<void> {
     if (this.committedRoot) return;
     const root = this.tagged?.raw ?? this.last;
     if (!root) return;
@@ -156,14 +161,30 @@ export class OciLayoutDestination implements ImageDestination {
     const annotations = { ...this.opts.annotations, ...(ref !== undefined ? { [REF_NAME_ANNOTATION]: ref } : {}) };
     const entry: Descriptor = { mediaType: root.mediaType, digest: root.digest, size: root.bytes.byteLength };
     if (Object.keys(annotations).length) entry.annotations = annotations;
-    // Re-read: another writer may have tagged something since open; keep its entries.
-    const index = withEntry(await this.readIndex(), entry);
-    await writeFileAtomic(join(this.path, INDEX_FILE), encodeIndexJson(index), this.temps);
+    // Re-read under the lock: another process may have tagged something since open, or
+    // be rewriting index.json right now; its entries are kept.
+    await withIndexLock(
+      this.path,
+      async () => {
+        const index = withEntry(await this.readIndex(), entry);
+        await writeFileAtomic(join(this.path, INDEX_FILE), encodeIndexJson(index), this.temps);
+      },
+      opts,
+    );
     this.committedRoot = entry;
   }
 
   async abort(): Promise<void> {
     await this.temps.removeAll();
-    if (this.createdByUs && !this.committedRoot) await rm(this.path, { recursive: true, force: true });
+    if (!this.createdByUs || this.committedRoot || !this.prepared) return;
+    // A layout this copy created goes again, unless another process has since committed
+    // into it or is writing blobs into it (its temp files), as two copies into a new
+    // layout do.
+    await withIndexLock(this.path, async () => {
+      if (await readOptional(join(this.path, INDEX_FILE))) return;
+      const names = await readdir(join(this.path, BLOBS_DIR)).catch(() => [] as string[]);
+      if (names.some((n) => n.startsWith('.ferry-'))) return;
+      await rm(this.path, { recursive: true, force: true });
+    }).catch(() => undefined);
   }
 }

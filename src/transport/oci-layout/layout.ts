@@ -12,8 +12,6 @@ export const LAYOUT_FILE = 'oci-layout';
 export const BLOBS_DIR = 'blobs';
 export const LAYOUT_VERSION = '1.0.0';
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
-/** index.json grows by one entry per tag; this bounds what we read into memory. */
-export const MAX_INDEX_JSON_BYTES = 16 * 1024 * 1024;
 
 export function blobPath(digest: Digest): string {
   if (!isDigest(digest)) throw new FerryError('ERR_MANIFEST_INVALID', `invalid digest "${digest}"`);

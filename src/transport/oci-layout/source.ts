@@ -3,12 +3,13 @@ import type { Descriptor } from '../../oci/descriptor.js';
 import type { Digest } from '../../oci/digest.js';
 import { digestOf, parseDigest } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
-import { MAX_MANIFEST_BYTES, parseManifest } from '../../oci/manifest.js';
+import { manifestTooLarge, parseManifest } from '../../oci/manifest.js';
+import { MAX_LAYOUT_INDEX_BYTES, MAX_MANIFEST_BYTES } from '../../oci/limits.js';
 import type { BlobStream, ImageSource, ReadOptions } from '../types.js';
 import { DirectoryStore } from '../local/file-store.js';
 import type { FileStore } from '../local/file-store.js';
 import type { LayoutIndex } from './layout.js';
-import { INDEX_FILE, LAYOUT_FILE, MAX_INDEX_JSON_BYTES, blobPath, checkLayoutFile, parseIndexJson, refNameOf, resolveRef } from './layout.js';
+import { INDEX_FILE, LAYOUT_FILE, blobPath, checkLayoutFile, parseIndexJson, refNameOf, resolveRef } from './layout.js';
 
 /**
  * Reads an OCI image layout from any FileStore: a directory (`oci:`) or a tar archive
@@ -27,7 +28,7 @@ export class OciLayoutSource implements ImageSource {
   static async open(store: FileStore, ref: string | undefined, description: string, opts?: ReadOptions): Promise<OciLayoutSource> {
     const layoutFile = await store.readFile(LAYOUT_FILE, 4096, opts);
     if (layoutFile) checkLayoutFile(layoutFile, description);
-    const bytes = await store.readFile(INDEX_FILE, MAX_INDEX_JSON_BYTES, opts);
+    const bytes = await store.readFile(INDEX_FILE, MAX_LAYOUT_INDEX_BYTES, opts);
     if (!bytes) {
       throw new FerryError('ERR_LAYOUT', `${description}: not an OCI image layout (no index.json in "${store.where}")`);
     }
@@ -51,6 +52,9 @@ export class OciLayoutSource implements ImageSource {
 
   private async readManifest(digest: Digest, mediaType: string | undefined, size: number | undefined, opts?: ReadOptions): Promise<RawManifest> {
     const what = `manifest ${digest} in ${this.description}`;
+    // the file's size (or index.json's word for it) is checked before a byte is read
+    const stored = await this.store.size(blobPath(digest));
+    if (Math.max(size ?? 0, stored ?? 0) > MAX_MANIFEST_BYTES) throw manifestTooLarge(what, Math.max(size ?? 0, stored ?? 0));
     const bytes = await this.store.readFile(blobPath(digest), MAX_MANIFEST_BYTES, opts);
     if (!bytes) throw new FerryError('ERR_NOT_FOUND', `${this.description}: manifest ${digest} not found (no ${blobPath(digest)})`);
     if (size !== undefined && bytes.byteLength !== size) throw new SizeMismatchError(what, size, bytes.byteLength);

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { FerryError } from '../../errors.js';
+import { StallWatch } from '../../stream/stall-watch.js';
 import type { Response } from '../../http/client.js';
 import { repositoryScope } from '../../http/scope.js';
 import type { Descriptor } from '../../oci/descriptor.js';
@@ -87,6 +88,26 @@ export async function startUpload(ctx: RepoContext, signal?: AbortSignal): Promi
   return locationOf(res, ctx, 'starting blob upload');
 }
 
+/**
+ * An upload body that fails once the destination has stopped reading it for the stall
+ * timeout, naming the destination and the blob. undici's own headers timeout (which
+ * also runs while the body is sent) is pushed past it so this message is the one seen.
+ */
+function watched(ctx: RepoContext, body: Readable, what: string): { body: StallWatch; headersTimeoutMs: number } {
+  const ms = ctx.client.stallTimeoutMs;
+  const watch = new StallWatch(ms, () => new FerryError('ERR_TIMEOUT', `uploading ${what} to ${ctx.location}: the destination read nothing for ${ms / 1000} s (stall timeout); giving up on this upload`));
+  // a body that fails or is destroyed, even before we got it (a source answering 404 at
+  // once), fails the upload with its own error instead of leaving it waiting for bytes
+  const broken = (): void => {
+    if (!body.readableEnded) watch.destroy(body.errored ?? new FerryError('ERR_ABORTED', `upload of ${what} was cancelled`));
+  };
+  // the error reaches the caller through the request (or the destroyed check before it)
+  watch.on('error', () => undefined);
+  if (body.destroyed) broken();
+  else body.once('close', broken);
+  return { body: body.pipe(watch), headersTimeoutMs: 2 * ms };
+}
+
 function withDigest(url: URL, digest: Digest): string {
   const u = new URL(url.href);
   u.searchParams.set('digest', digest);
@@ -96,6 +117,7 @@ function withDigest(url: URL, digest: Digest): string {
 /** Monolithic upload: one PUT carrying the whole body, for blobs whose digest and size are known. */
 export async function putUpload(ctx: RepoContext, upload: URL, desc: Descriptor, body: Readable, signal?: AbortSignal): Promise<void> {
   let used = false;
+  const watch = watched(ctx, body, `blob ${desc.digest}`);
   const res = await ctx.client.request({
     method: 'PUT',
     path: withDigest(upload, desc.digest),
@@ -104,31 +126,40 @@ export async function putUpload(ctx: RepoContext, upload: URL, desc: Descriptor,
     body: () => {
       if (used) throw new FerryError('ERR_NETWORK', `upload of ${desc.digest} must be restarted from the source`);
       used = true;
-      return body;
+      // a body that failed before the request went out (the source broke) fails it now;
+      // handed to undici, an already destroyed stream would never end the request
+      if (watch.body.destroyed) throw watch.body.errored ?? new FerryError('ERR_ABORTED', `upload of ${desc.digest} was cancelled`);
+      return watch.body;
     },
+    headersTimeoutMs: watch.headersTimeoutMs,
     expect: [201, 204],
     what: `uploading blob ${desc.digest} to`,
     location: ctx.location,
     signal,
     retry: false,
-  });
+  }).finally(() => watch.body.destroy());
   await res.discard();
 }
 
 /** Streams a body of unknown length with one PATCH (chunked), returning the next Location. */
 export async function patchUpload(ctx: RepoContext, upload: URL, body: Readable, signal?: AbortSignal): Promise<URL> {
+  const watch = watched(ctx, body, 'a blob (digest computed while it streams)');
   const res = await ctx.client.request({
     method: 'PATCH',
     path: upload.href,
     scopes: pushScopes(ctx),
     headers: { 'content-type': 'application/octet-stream' },
-    body: () => body,
+    body: () => {
+      if (watch.body.destroyed) throw watch.body.errored ?? new FerryError('ERR_ABORTED', 'upload was cancelled');
+      return watch.body;
+    },
+    headersTimeoutMs: watch.headersTimeoutMs,
     expect: [202, 204],
     what: 'streaming blob to',
     location: ctx.location,
     signal,
     retry: false,
-  });
+  }).finally(() => watch.body.destroy());
   await res.discard();
   return locationOf(res, ctx, 'streaming blob');
 }

@@ -7,7 +7,8 @@ import { digestOf, isDigest } from '../../oci/digest.js';
 import { manifestAccept } from '../../oci/media-types.js';
 import type { RawManifest } from '../../oci/manifest.js';
 import type { ManifestHead } from '../types.js';
-import { MAX_MANIFEST_BYTES, MAX_MANIFEST_PUSH_BYTES, parseManifest } from '../../oci/manifest.js';
+import { manifestTooLarge, parseManifest } from '../../oci/manifest.js';
+import { MAX_MANIFEST_BYTES } from '../../oci/limits.js';
 
 /** Manifest endpoints of the distribution API for one repository. */
 export interface RepoContext {
@@ -35,7 +36,14 @@ export async function getManifest(ctx: RepoContext, reference: string, signal?: 
     location: ctx.location,
     signal,
   });
-  const bytes = await readBounded(res.body, MAX_MANIFEST_BYTES, `manifest of ${ctx.location}`);
+  // Content-Length first, so an oversized manifest is refused before any of it is read
+  const what = `manifest ${reference} of ${ctx.location}`;
+  const declared = Number(header(res.headers, 'content-length'));
+  if (declared > MAX_MANIFEST_BYTES) {
+    res.body.destroy();
+    throw manifestTooLarge(what, declared);
+  }
+  const bytes = await readBounded(res.body, MAX_MANIFEST_BYTES, what, () => manifestTooLarge(what, `more than ${MAX_MANIFEST_BYTES}`));
   const contentType = header(res.headers, 'content-type');
   const parsed = parseManifest(bytes, contentType);
   const actual = digestOf(bytes, isDigest(reference) ? reference : undefined);
@@ -72,9 +80,7 @@ export async function headManifest(ctx: RepoContext, reference: string, signal?:
 }
 
 export async function putManifest(ctx: RepoContext, reference: string, raw: RawManifest, signal?: AbortSignal): Promise<Digest> {
-  if (raw.bytes.byteLength > MAX_MANIFEST_PUSH_BYTES) {
-    throw new FerryError('ERR_TOO_LARGE', `manifest ${raw.digest} is ${raw.bytes.byteLength} bytes; registries accept at most ${MAX_MANIFEST_PUSH_BYTES}`);
-  }
+  if (raw.bytes.byteLength > MAX_MANIFEST_BYTES) throw manifestTooLarge(`manifest ${raw.digest} for ${ctx.location}`, raw.bytes.byteLength);
   const body = Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
   const res = await ctx.client.request({
     method: 'PUT',

@@ -1,5 +1,6 @@
 import { FerryError } from '../../errors.js';
-import { MAX_JSON_BODY_BYTES, readBounded } from '../../http/body.js';
+import { readBounded } from '../../http/body.js';
+import { MAX_JSON_BODY_BYTES } from '../../oci/limits.js';
 import { repositoryScope } from '../../http/scope.js';
 import type { RepoContext } from './manifests.js';
 

@@ -626,7 +626,7 @@ describe('RegistryClient: transport', () => {
     const client = newClient(`127.0.0.1:${port}`, { retry: { ...FAST, retries: 1 } });
     const e = await rejection(client.request(spec()));
     expect(e.code).toBe('ERR_NETWORK');
-    expect(e.message).toMatch(new RegExp(`^cannot reach 127\\.0\\.0\\.1:${port} \\(GET /v2/\\): .*ECONNREFUSED`));
+    expect(e.message).toMatch(new RegExp(`^${spec().what} ${spec().location}: cannot reach 127\\.0\\.0\\.1:${port} \\(GET /v2/\\): .*ECONNREFUSED`));
   });
 
   it('fails the ping with the status when /v2/ answers neither 200 nor 401', async () => {

@@ -80,6 +80,24 @@ describe('isRetryable', () => {
     expect(isRetryable('ECONNRESET')).toBe(false);
   });
 
+  it('treats a name that does not resolve as final, a failed resolver as transient', () => {
+    for (const code of ['ENOTFOUND', 'EAI_NONAME']) {
+      expect(isRetryable(withCode(code))).toBe(false);
+      expect(isRetryable(new FerryError('ERR_NETWORK', 'no host', { cause: withCode(code) }))).toBe(false);
+    }
+    expect(isRetryable(withCode('EAI_AGAIN'))).toBe(true);
+  });
+
+  it('gives up on ENOTFOUND after one attempt', async () => {
+    let attempts = 0;
+    const e = await withRetries(fast, async () => {
+      attempts++;
+      throw new FerryError('ERR_NETWORK', 'no host', { cause: withCode('ENOTFOUND') });
+    }).catch((err: unknown) => err);
+    expect((e as FerryError).code).toBe('ERR_NETWORK');
+    expect(attempts).toBe(1);
+  });
+
   it('does not loop on an error that is its own cause', () => {
     const e = new Error('self') as Error & { cause?: unknown };
     e.cause = e;

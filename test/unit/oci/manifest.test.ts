@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FerryError } from '../../../src/errors.js';
 import { sha256 } from '../../../src/oci/digest.js';
+import { MAX_MANIFEST_BYTES } from '../../../src/oci/limits.js';
 import {
-  MAX_MANIFEST_BYTES,
   encodeManifest,
   expectImage,
   parseManifest,
@@ -252,7 +252,8 @@ describe('parseManifest: invalid input', () => {
     const big = Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20);
     const e = manifestError(big);
     expect(e.code).toBe('ERR_TOO_LARGE');
-    expect(e.message).toBe(`manifest of ${MAX_MANIFEST_BYTES + 1} bytes exceeds the ${MAX_MANIFEST_BYTES}-byte limit`);
+    expect(MAX_MANIFEST_BYTES).toBe(4 * 1024 * 1024);
+    expect(e.message).toBe(`manifest is ${MAX_MANIFEST_BYTES + 1} bytes, over the 4 MiB limit for manifests (4194304 bytes)`);
   });
 
   it('accepts a manifest of exactly the limit', () => {
