@@ -26,3 +26,5 @@ export type { Credential } from './http/credential.js';
 export { mergeManifests } from './merge/merge.js';
 export { syncRepository } from './sync/sync.js';
 export * from './credentials/index.js';
+export { BlobLocationCache } from './blob-cache/cache.js';
+export { blobCacheDir, type BlobCacheOptions } from './blob-cache/session.js';

@@ -1,4 +1,5 @@
 import type { Platform } from '../oci/descriptor.js';
+import type { BlobLocationCache } from '../blob-cache/cache.js';
 import type { EventSink } from './events.js';
 
 export type MultiArch = 'all' | 'system' | 'index-only';
@@ -23,6 +24,8 @@ export interface CopyOptions {
   /** Platform picked from an index when the destination keeps one image (dir:, docker-archive:) or multiArch is "system". */
   systemPlatform?: Platform;
   onEvent?: EventSink;
+  /** Where blobs were seen before (cross-repository mounts, reused recompressed layers); none: no cache. */
+  blobCache?: BlobLocationCache;
 }
 
 /** Measured on 2 cores against distribution 2.8 (docs/benchmarks.md); skopeo uses 6. */

@@ -18,9 +18,20 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/** A repository of a registry, as a reference names them (blob-location cache, mount sources). */
+export interface RegistryRepository {
+  registry: string;
+  repository: string;
+}
+
+/** A mount's answer: 201; 202 (not there; the upload it opened serves the next putBlob); 401/403. */
+export type MountAnswer = 'mounted' | 'absent' | 'refused';
+
 export interface ImageSource {
   /** Human form of the location, used in messages ("docker://host/repo:tag"). */
   readonly description: string;
+  /** Set by registries: where this location's blobs live. */
+  readonly registryRepository?: RegistryRepository;
   /**
    * The manifest named by the location (`ref` undefined) or a child by digest. Digest
    * reads are verified against the digest. Raw bytes are returned untouched.
@@ -68,6 +79,10 @@ export interface ImageDestination {
    * without transferring it, false when the caller must stream it.
    */
   mountBlob?(desc: Descriptor, source: ImageSource, opts?: ReadOptions): Promise<boolean>;
+  /** Set by registries: where this destination's blobs live. */
+  readonly registryRepository?: RegistryRepository;
+  /** Cross-repository mount from another repository of the same registry (one the blob cache suggests). */
+  mountFromRepository?(desc: Descriptor, repository: string, opts?: ReadOptions): Promise<MountAnswer>;
   /**
    * Stores a blob whose digest and size are known. `body` is consumed once; the
    * destination must check what it receives matches `desc` (registries do; local

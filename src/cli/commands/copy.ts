@@ -4,7 +4,7 @@ import type { CopyOptions, MultiArch } from '../../copy/options.js';
 import { UsageError } from '../../errors.js';
 import { parsePlatform } from '../../oci/platform.js';
 import type { ProgressMode } from '../progress/renderers.js';
-import { addSideFlags, sideOptions } from './flags.js';
+import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
 
 function positiveInt(flag: string, value: unknown): number | undefined {
@@ -59,6 +59,7 @@ export function copyCommand(ctx: CommandContext): Command {
     .option('--digestfile <path>', 'write the destination manifest digest to this file')
     .option('--retry-times <n>', 'retries for transient failures')
     .option('--remove-signatures', 'accepted for skopeo compatibility (ferry copies no signatures)');
+  addCacheFlag(cmd);
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
@@ -71,6 +72,7 @@ export function copyCommand(ctx: CommandContext): Command {
       const result = await copy(src, dst, {
         ...copyOptionsFrom(opts),
         ...session(ctx, opts),
+        ...cacheOptions(opts),
         src: sideOptions(opts, 'src-'),
         dest: sideOptions(opts, 'dest-'),
         ...(renderer ? { onEvent: renderer.sink } : {}),

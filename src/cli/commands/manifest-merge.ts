@@ -5,7 +5,7 @@ import type { IndexFormat } from '../../merge/build-index.js';
 import type { MergeSource } from '../../merge/collect.js';
 import type { MergeSpec } from '../../merge/spec.js';
 import type { SideOptions } from '../../transport/open.js';
-import { addSideFlags, sideOptions } from './flags.js';
+import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -52,6 +52,7 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
     .option('--dry-run', 'read everything and print the index; write nothing')
     .option('-j, --jobs <n>', 'blobs copied at once (default 6)')
     .option('--retry-times <n>', 'retries for transient failures');
+  addCacheFlag(cmd);
   addSideFlags(cmd, '');
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
@@ -67,6 +68,7 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of 1 or more, not "${String(opts['jobs'])}"`);
     const result = await mergeManifests(target, sources, {
       ...session(ctx, opts),
+      ...cacheOptions(opts),
       src: side(opts, 'src-'),
       dest: side(opts, 'dest-'),
       tags: [...(spec?.tags ?? []), ...((opts['tag'] as string[] | undefined) ?? [])],

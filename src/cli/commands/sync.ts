@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { copyOptionsFrom } from './copy.js';
-import { addSideFlags, sideOptions } from './flags.js';
+import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
 
 export function syncCommand(ctx: CommandContext): Command {
@@ -12,6 +12,7 @@ export function syncCommand(ctx: CommandContext): Command {
     .option('-j, --jobs <n>', 'blobs copied at once per image (default 6)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--retry-times <n>', 'retries for transient failures');
+  addCacheFlag(cmd);
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
@@ -21,6 +22,7 @@ export function syncCommand(ctx: CommandContext): Command {
     const result = await syncRepository(src, dst, {
       ...copyOptionsFrom({ jobs: opts['jobs'] }),
       ...session(ctx, opts),
+      ...cacheOptions(opts),
       src: sideOptions(opts, 'src-'),
       dest: sideOptions(opts, 'dest-'),
       ...(typeof opts['tags'] === 'string' ? { tags: opts['tags'] } : {}),

@@ -5,7 +5,7 @@ import type { Descriptor } from '../../oci/descriptor.js';
 import type { Digest } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
 import type { DockerReference } from '../../reference/docker-reference.js';
-import type { ImageDestination, ImageSource, PutBlobOptions, ReadOptions } from '../types.js';
+import type { ImageDestination, ImageSource, MountAnswer, PutBlobOptions, ReadOptions, RegistryRepository } from '../types.js';
 import { cancelUpload, finishUpload, headBlob, mountBlob, patchUpload, putUpload, startUpload } from './blobs.js';
 import { headManifest, putManifest, type RepoContext } from './manifests.js';
 import { RegistrySource } from './source.js';
@@ -14,6 +14,7 @@ export class RegistryDestination implements ImageDestination {
   readonly description: string;
   readonly supportsIndex = true;
   readonly ctx: RepoContext;
+  readonly registryRepository: RegistryRepository;
   /** Upload sessions a refused mount opened (202), reused by the following putBlob. */
   private readonly openUploads = new Map<Digest, URL>();
 
@@ -24,6 +25,7 @@ export class RegistryDestination implements ImageDestination {
   ) {
     this.description = description;
     this.ctx = { client, repository: ref.repository, location: description };
+    this.registryRepository = { registry: ref.registry, repository: ref.repository };
   }
 
   /** The tag the root is pushed under, if the location names one. */
@@ -50,14 +52,21 @@ export class RegistryDestination implements ImageDestination {
   async mountBlob(desc: Descriptor, source: ImageSource, opts: ReadOptions = {}): Promise<boolean> {
     if (!(source instanceof RegistrySource) || source.client.host !== this.client.host) return false;
     if (source.ref.repository === this.ref.repository) return false;
+    return (await this.mountFromRepository(desc, source.ref.repository, opts)) === 'mounted';
+  }
+
+  async mountFromRepository(desc: Descriptor, repository: string, opts: ReadOptions = {}): Promise<MountAnswer> {
     try {
-      const result = await mountBlob(this.ctx, desc.digest, source.ref.repository, opts.signal);
-      if (result === 'mounted') return true;
+      const result = await mountBlob(this.ctx, desc.digest, repository, opts.signal);
+      if (result === 'mounted') return 'mounted';
+      // one open upload per digest: an earlier refused mount's session is let go
+      const earlier = this.openUploads.get(desc.digest);
+      if (earlier) void cancelUpload(this.ctx, earlier);
       this.openUploads.set(desc.digest, result);
-      return false;
+      return 'absent';
     } catch (e) {
       // a token without pull on the source repository is refused (401/403); streaming still works
-      if (e instanceof FerryError && (e.code === 'ERR_UNAUTHORIZED' || e.code === 'ERR_DENIED')) return false;
+      if (e instanceof FerryError && (e.code === 'ERR_UNAUTHORIZED' || e.code === 'ERR_DENIED')) return 'refused';
       throw e;
     }
   }
@@ -89,7 +98,10 @@ export class RegistryDestination implements ImageDestination {
   }
 
   async commit(): Promise<void> {
-    // a registry makes each manifest visible as it is pushed; the tag was the last push
+    // a registry makes each manifest visible as it is pushed; the tag was the last push.
+    // Sessions refused mounts opened and no upload used (a cached variant was found
+    // elsewhere) are let go rather than left to expire.
+    await this.abort();
   }
 
   async abort(): Promise<void> {

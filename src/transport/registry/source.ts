@@ -4,7 +4,7 @@ import type { Digest } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
 import type { DockerReference } from '../../reference/docker-reference.js';
 import { manifestReference } from '../../reference/docker-reference.js';
-import type { BlobStream, ImageSource, ReadOptions } from '../types.js';
+import type { BlobStream, ImageSource, ReadOptions, RegistryRepository } from '../types.js';
 import { getBlob } from './blobs.js';
 import { getManifest, headManifest, type ManifestHead, type RepoContext } from './manifests.js';
 import { listTags } from './tags.js';
@@ -12,6 +12,7 @@ import { listTags } from './tags.js';
 export class RegistrySource implements ImageSource {
   readonly description: string;
   readonly ctx: RepoContext;
+  readonly registryRepository: RegistryRepository;
 
   constructor(
     readonly ref: DockerReference,
@@ -20,6 +21,7 @@ export class RegistrySource implements ImageSource {
   ) {
     this.description = description;
     this.ctx = { client, repository: ref.repository, location: description };
+    this.registryRepository = { registry: ref.registry, repository: ref.repository };
   }
 
   get registry(): string {

@@ -1,0 +1,85 @@
+import { AbortedError } from '../errors.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import type { Digest } from '../oci/digest.js';
+import type { RegistryRepository } from '../transport/types.js';
+import type { BlobCopyContext } from './blob-copy.js';
+
+/**
+ * The ladder's first rungs, before any byte is uploaded: mount from a repository of the
+ * destination's registry that the blob cache remembers; else HEAD (already there); else
+ * mount from the source when it is in the same registry. The cache only proposes: a
+ * mount counts when the registry answers 201, and a 202 opens the upload that follows.
+ */
+
+/** Cached repositories asked per blob; a stale cache costs at most this many requests, each of which opens the upload anyway. */
+const MAX_CACHED_MOUNTS = 3;
+
+export type Reuse = { kind: 'skipped' } | { kind: 'mounted'; from: string } | { kind: 'none' };
+
+const sameHome = (a: RegistryRepository | undefined, b: RegistryRepository | undefined): boolean =>
+  !!a && !!b && a.registry === b.registry && a.repository === b.repository;
+
+/** Records where the blob was just seen (no-op without a cache). */
+export function remember(ctx: BlobCopyContext, digest: Digest, ...homes: (RegistryRepository | undefined)[]): void {
+  if (!ctx.cache) return;
+  for (const home of homes) if (home) ctx.cache.recordLocation(digest, home);
+}
+
+async function mountFromCache(ctx: BlobCopyContext, desc: Descriptor): Promise<{ mountedFrom?: string; uploadOpen: boolean; triedSource: boolean }> {
+  const home = ctx.dest.registryRepository;
+  const none = { uploadOpen: false, triedSource: false };
+  if (!ctx.cache || !home || !ctx.dest.mountFromRepository) return none;
+  const known = await ctx.cache.repositoriesWith(desc.digest, home.registry);
+  const candidates = known.filter((r) => r !== home.repository && !ctx.refusedMounts.has(r)).slice(0, MAX_CACHED_MOUNTS);
+  let uploadOpen = false;
+  let triedSource = false;
+  for (const repository of candidates) {
+    const from = { registry: home.registry, repository };
+    triedSource ||= sameHome(from, ctx.source.registryRepository);
+    let answer;
+    try {
+      answer = await ctx.dest.mountFromRepository(desc, repository, { signal: ctx.signal });
+    } catch (e) {
+      // a suggestion that fails is no reason to fail the copy: the usual ladder follows
+      if (ctx.signal?.aborted) throw new AbortedError();
+      answer = 'refused' as const;
+    }
+    if (answer === 'mounted') return { mountedFrom: repository, uploadOpen: false, triedSource };
+    if (answer === 'refused') ctx.refusedMounts.add(repository);
+    else {
+      uploadOpen = true;
+      ctx.cache.forgetLocation(desc.digest, from);
+    }
+  }
+  return { uploadOpen, triedSource };
+}
+
+/**
+ * Skip, mount or nothing (then the caller uploads); emits the event and records what it
+ * learnt. `onlyWhereCached`: for a blob the source does not have (a known recompressed
+ * form), ask only where the cache has seen it.
+ */
+export async function reuseAtDestination(ctx: BlobCopyContext, desc: Descriptor, opts: { onlyWhereCached?: boolean } = {}): Promise<Reuse> {
+  const dest = ctx.dest.registryRepository;
+  const cached = await mountFromCache(ctx, desc);
+  if (cached.mountedFrom !== undefined) {
+    const from = `${dest?.registry}/${cached.mountedFrom}`;
+    ctx.emit({ type: 'blob-mounted', digest: desc.digest, size: desc.size, from: `docker://${from}` });
+    remember(ctx, desc.digest, dest, dest && { registry: dest.registry, repository: cached.mountedFrom });
+    return { kind: 'mounted', from };
+  }
+  // a 202 just said the upload is open: a HEAD or another mount would only add requests
+  if (cached.uploadOpen) return { kind: 'none' };
+  if (opts.onlyWhereCached && !(dest && ctx.cache && (await ctx.cache.repositoriesWith(desc.digest, dest.registry)).includes(dest.repository))) return { kind: 'none' };
+  if (await ctx.dest.hasBlob(desc, { signal: ctx.signal })) {
+    ctx.emit({ type: 'blob-skipped', digest: desc.digest, size: desc.size, reason: 'exists' });
+    remember(ctx, desc.digest, dest);
+    return { kind: 'skipped' };
+  }
+  if (!opts.onlyWhereCached && !cached.triedSource && ctx.dest.mountBlob && (await ctx.dest.mountBlob(desc, ctx.source, { signal: ctx.signal }))) {
+    ctx.emit({ type: 'blob-mounted', digest: desc.digest, size: desc.size, from: ctx.source.description });
+    remember(ctx, desc.digest, dest, ctx.source.registryRepository);
+    return { kind: 'mounted', from: ctx.source.description };
+  }
+  return { kind: 'none' };
+}
