@@ -30,6 +30,8 @@ async function mountFromCache(ctx: BlobCopyContext, desc: Descriptor): Promise<{
   const none = { uploadOpen: false, triedSource: false };
   if (!ctx.cache || !home || !ctx.dest.mountFromRepository) return none;
   const known = await ctx.cache.repositoriesWith(desc.digest, home.registry);
+  // seen in the destination repository itself: the HEAD that follows settles it (same repo → skip)
+  if (known.includes(home.repository)) return none;
   const candidates = known.filter((r) => r !== home.repository && !ctx.refusedMounts.has(r)).slice(0, MAX_CACHED_MOUNTS);
   let uploadOpen = false;
   let triedSource = false;
