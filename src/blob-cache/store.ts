@@ -88,9 +88,10 @@ export async function compactLog(dir: string, now = Date.now()): Promise<boolean
   if (!(await takeLock(lock, now))) return false;
   const tmp = join(dir, `${LOG_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const { records } = await loadLog(dir, CACHE_LIMITS.maxLoadBytes);
-    const lines = compactRecords(records, now);
-    await writeWhole(tmp, lines.map((l) => `${l}\n`).join(''));
+    const { records, bytes } = await loadLog(dir, CACHE_LIMITS.maxLoadBytes);
+    const compacted = compactRecords(records, now).map((l) => `${l}\n`).join('');
+    // lines appended since the read go along, so only those of the last instant are lost
+    await writeWhole(tmp, compacted + (await appendedSince(join(dir, LOG_FILE), bytes)));
     await rename(tmp, join(dir, LOG_FILE));
     return true;
   } catch {
@@ -98,6 +99,21 @@ export async function compactLog(dir: string, now = Date.now()): Promise<boolean
     return false;
   } finally {
     await rm(lock, { force: true });
+  }
+}
+
+/** Whole lines written to the log after its first `offset` bytes. */
+async function appendedSince(path: string, offset: number): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size <= offset) return '';
+    const buf = Buffer.alloc(size - offset);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, offset);
+    const text = buf.subarray(0, bytesRead).toString('utf8');
+    return text.slice(0, text.lastIndexOf('\n') + 1);
+  } finally {
+    await handle.close();
   }
 }
 
