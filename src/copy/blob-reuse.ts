@@ -5,9 +5,10 @@ import type { RegistryRepository } from '../transport/types.js';
 import type { BlobCopyContext } from './blob-copy.js';
 
 /**
- * The ladder's first rungs, before any byte is uploaded: mount from a repository of the
- * destination's registry that the blob cache remembers; else HEAD (already there); else
- * mount from the source when it is in the same registry. The cache only proposes: a
+ * The ladder's first rungs, before any byte is uploaded: HEAD when the blob cache has
+ * seen the blob in the destination repository; mount from another repository of the
+ * destination's registry that the cache remembers; else HEAD (already there); else mount
+ * from the source when it is in the same registry. The cache only proposes: a
  * mount counts when the registry answers 201, and a 202 opens the upload that follows.
  */
 
@@ -25,13 +26,8 @@ export function remember(ctx: BlobCopyContext, digest: Digest, ...homes: (Regist
   for (const home of homes) if (home) ctx.cache.recordLocation(digest, home);
 }
 
-async function mountFromCache(ctx: BlobCopyContext, desc: Descriptor): Promise<{ mountedFrom?: string; uploadOpen: boolean; triedSource: boolean }> {
-  const home = ctx.dest.registryRepository;
-  const none = { uploadOpen: false, triedSource: false };
-  if (!ctx.cache || !home || !ctx.dest.mountFromRepository) return none;
-  const known = await ctx.cache.repositoriesWith(desc.digest, home.registry);
-  // seen in the destination repository itself: the HEAD that follows settles it (same repo → skip)
-  if (known.includes(home.repository)) return none;
+/** Asks the cached repositories in turn; stops at a 201. */
+async function mountFromCache(ctx: BlobCopyContext, desc: Descriptor, home: RegistryRepository, known: readonly string[]): Promise<{ mountedFrom?: string; uploadOpen: boolean; triedSource: boolean }> {
   const candidates = known.filter((r) => r !== home.repository && !ctx.refusedMounts.has(r)).slice(0, MAX_CACHED_MOUNTS);
   let uploadOpen = false;
   let triedSource = false;
@@ -40,7 +36,7 @@ async function mountFromCache(ctx: BlobCopyContext, desc: Descriptor): Promise<{
     triedSource ||= sameHome(from, ctx.source.registryRepository);
     let answer;
     try {
-      answer = await ctx.dest.mountFromRepository(desc, repository, { signal: ctx.signal });
+      answer = await ctx.dest.mountFromRepository!(desc, repository, { signal: ctx.signal });
     } catch (e) {
       // a suggestion that fails is no reason to fail the copy: the usual ladder follows
       if (ctx.signal?.aborted) throw new AbortedError();
@@ -50,10 +46,17 @@ async function mountFromCache(ctx: BlobCopyContext, desc: Descriptor): Promise<{
     if (answer === 'refused') ctx.refusedMounts.add(repository);
     else {
       uploadOpen = true;
-      ctx.cache.forgetLocation(desc.digest, from);
+      ctx.cache?.forgetLocation(desc.digest, from);
     }
   }
   return { uploadOpen, triedSource };
+}
+
+async function present(ctx: BlobCopyContext, desc: Descriptor): Promise<boolean> {
+  if (!(await ctx.dest.hasBlob(desc, { signal: ctx.signal }))) return false;
+  ctx.emit({ type: 'blob-skipped', digest: desc.digest, size: desc.size, reason: 'exists' });
+  remember(ctx, desc.digest, ctx.dest.registryRepository);
+  return true;
 }
 
 /**
@@ -62,25 +65,24 @@ async function mountFromCache(ctx: BlobCopyContext, desc: Descriptor): Promise<{
  * form), ask only where the cache has seen it.
  */
 export async function reuseAtDestination(ctx: BlobCopyContext, desc: Descriptor, opts: { onlyWhereCached?: boolean } = {}): Promise<Reuse> {
-  const dest = ctx.dest.registryRepository;
-  const cached = await mountFromCache(ctx, desc);
+  const home = ctx.dest.registryRepository;
+  const known = ctx.cache && home && ctx.dest.mountFromRepository ? await ctx.cache.repositoriesWith(desc.digest, home.registry) : [];
+  // seen in the destination repository itself: a HEAD settles it first (same repository → skip)
+  const headFirst = home !== undefined && known.includes(home.repository);
+  if (headFirst && (await present(ctx, desc))) return { kind: 'skipped' };
+  const cached = home && known.length > 0 ? await mountFromCache(ctx, desc, home, known) : { uploadOpen: false, triedSource: false };
   if (cached.mountedFrom !== undefined) {
-    const from = `${dest?.registry}/${cached.mountedFrom}`;
-    ctx.emit({ type: 'blob-mounted', digest: desc.digest, size: desc.size, from: `docker://${from}` });
-    remember(ctx, desc.digest, dest, dest && { registry: dest.registry, repository: cached.mountedFrom });
-    return { kind: 'mounted', from };
+    const from = { registry: home!.registry, repository: cached.mountedFrom };
+    ctx.emit({ type: 'blob-mounted', digest: desc.digest, size: desc.size, from: `docker://${from.registry}/${from.repository}` });
+    remember(ctx, desc.digest, home, from);
+    return { kind: 'mounted', from: `${from.registry}/${from.repository}` };
   }
   // a 202 just said the upload is open: a HEAD or another mount would only add requests
-  if (cached.uploadOpen) return { kind: 'none' };
-  if (opts.onlyWhereCached && !(dest && ctx.cache && (await ctx.cache.repositoriesWith(desc.digest, dest.registry)).includes(dest.repository))) return { kind: 'none' };
-  if (await ctx.dest.hasBlob(desc, { signal: ctx.signal })) {
-    ctx.emit({ type: 'blob-skipped', digest: desc.digest, size: desc.size, reason: 'exists' });
-    remember(ctx, desc.digest, dest);
-    return { kind: 'skipped' };
-  }
-  if (!opts.onlyWhereCached && !cached.triedSource && ctx.dest.mountBlob && (await ctx.dest.mountBlob(desc, ctx.source, { signal: ctx.signal }))) {
+  if (cached.uploadOpen || opts.onlyWhereCached) return { kind: 'none' };
+  if (!headFirst && (await present(ctx, desc))) return { kind: 'skipped' };
+  if (!cached.triedSource && ctx.dest.mountBlob && (await ctx.dest.mountBlob(desc, ctx.source, { signal: ctx.signal }))) {
     ctx.emit({ type: 'blob-mounted', digest: desc.digest, size: desc.size, from: ctx.source.description });
-    remember(ctx, desc.digest, dest, ctx.source.registryRepository);
+    remember(ctx, desc.digest, home, ctx.source.registryRepository);
     return { kind: 'mounted', from: ctx.source.description };
   }
   return { kind: 'none' };
