@@ -9,6 +9,9 @@
 //    127.0.0.1, temp storage, access log captured) and pushes the fixtures to the source;
 // 3. times ferry and skopeo interleaved (each iteration runs both, alternating which
 //    goes first), every copy into a fresh destination repository or directory;
+//    The `-25ms` and `promote-*` cases reach both registries through bench/delay-proxy.mjs
+//    (every response held 25 ms). Each run gets empty blob caches (skopeo's blob-info cache,
+//    ferry's FERRY_CACHE_DIR) unless a case keeps them warm on purpose (promote-warm);
 // 4. prints a markdown table and writes it to bench/.work/last-results.md (raw data in
 //    last-results.json).
 //
