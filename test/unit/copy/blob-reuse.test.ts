@@ -12,7 +12,7 @@ import { scratchDir } from '../../support/scratch.js';
 const REG = 'reg.example';
 const blob: Descriptor = { mediaType: 'application/octet-stream', digest: `sha256:${'a'.repeat(64)}`, size: 3 };
 
-function fakes(answers: { head?: boolean; mounts?: Record<string, MountAnswer | Error>; sourceMount?: boolean }) {
+function fakes(answers: { head?: boolean; mounts?: Record<string, MountAnswer | Error>; sourceMount?: boolean; sourceRepository?: string }) {
   const calls: string[] = [];
   const dest = {
     description: 'docker://reg.example/dest',
@@ -27,7 +27,11 @@ function fakes(answers: { head?: boolean; mounts?: Record<string, MountAnswer | 
     },
     mountBlob: async () => (calls.push('mount source'), answers.sourceMount ?? false),
   } as unknown as ImageDestination;
-  const source = { description: 'oci:/layout', registryRepository: undefined } as unknown as ImageSource;
+  const source = (
+    answers.sourceRepository
+      ? { description: `docker://${REG}/${answers.sourceRepository}`, registryRepository: { registry: REG, repository: answers.sourceRepository } }
+      : { description: 'oci:/layout', registryRepository: undefined }
+  ) as unknown as ImageSource;
   return { calls, dest, source };
 }
 
@@ -81,6 +85,13 @@ describe('reuseAtDestination', () => {
     f.calls.length = 0;
     await reuseAtDestination(ctx, blob);
     expect(f.calls).not.toContain('mount secret');
+  });
+
+  it('a source in the destination registry is the mount to try: the cache is not consulted', async () => {
+    const f = fakes({ sourceRepository: 'src', sourceMount: true, mounts: { other: 'mounted' } });
+    const { ctx } = await context(['other'], f);
+    expect((await reuseAtDestination(ctx, blob)).kind).toBe('mounted');
+    expect(f.calls).toEqual(['HEAD', 'mount source']);
   });
 
   it('onlyWhereCached: no HEAD and no source mount unless the cache names the destination', async () => {
