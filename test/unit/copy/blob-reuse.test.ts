@@ -101,3 +101,15 @@ describe('reuseAtDestination', () => {
     expect(f.calls).toEqual([]);
   });
 });
+
+describe('levelServes (which recorded compressed forms a recompression may reuse)', () => {
+  it('any level when none was asked for; exactly the asked one; with force only forms ferry made', async () => {
+    const { levelServes } = await import('../../../src/copy/known-variants.js');
+    const any = levelServes(undefined, false);
+    expect([any('unknown'), any('default'), any(19)]).toEqual([true, true, true]);
+    const nineteen = levelServes(19, false);
+    expect([nineteen('unknown'), nineteen('default'), nineteen(19), nineteen(3)]).toEqual([false, false, true, false]);
+    const forced = levelServes(undefined, true);
+    expect([forced('unknown'), forced('default'), forced(5)]).toEqual([false, true, true]);
+  });
+});
