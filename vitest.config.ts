@@ -12,6 +12,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
     globalSetup: ['test/support/global-setup.ts'],
+    // each test file gets a blob-location cache of its own (never the real ~/.cache/ferry)
+    setupFiles: ['test/support/isolate-cache.ts'],
     // A suite that quietly runs nothing must not pass.
     passWithNoTests: false,
   },

@@ -9,6 +9,9 @@
 //    127.0.0.1, temp storage, access log captured) and pushes the fixtures to the source;
 // 3. times ferry and skopeo interleaved (each iteration runs both, alternating which
 //    goes first), every copy into a fresh destination repository or directory;
+//    The `-25ms` and `promote-*` cases reach both registries through bench/delay-proxy.mjs
+//    (every response held 25 ms). Each run gets empty blob caches (skopeo's blob-info cache,
+//    ferry's FERRY_CACHE_DIR) unless a case keeps them warm on purpose (promote-warm);
 // 4. prints a markdown table and writes it to bench/.work/last-results.md (raw data in
 //    last-results.json).
 //
@@ -23,6 +26,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildFixtures, REALISTIC } from './fixtures.mjs';
+import { startDelayProxy } from './delay-proxy.mjs';
 import { countByMethod, startRegistry } from './registry.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -31,6 +35,8 @@ const WORK = join(BENCH_DIR, '.work');
 const FERRY_BIN = join(REPO, 'bin', 'ferry');
 const TIME = '/usr/bin/time';
 const SKOPEO_CACHE = '/var/lib/containers/cache';
+/** The "real link" cases: a proxy in front of each registry holds every response this long. */
+const LINK_DELAY_MS = 25;
 
 // ---------------------------------------------------------------- arguments
 
@@ -52,7 +58,7 @@ function parseArgs(argv) {
     else if (a === '--keep') opts.keep = true;
     else if (a === '--ferry-args') opts.ferryArgs = value().split(' ').filter(Boolean);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/copy-bench.mjs [--runs N] [--quick] [--cases fresh,noop,index,oci,big,to-zstd,to-gzip,jobs] [--jobs-list 2,4,6,8] [--no-jobs] [--keep (leave the run scratch dir)] [--ferry-args "--dest-compress-level 1" (added to every ferry copy)]');
+      console.log('usage: node bench/copy-bench.mjs [--runs N] [--quick] [--cases fresh,noop,index,oci,big,to-zstd,to-gzip,fresh-25ms,promote-warm,promote-cold,jobs] [--jobs-list 2,4,6,8] [--no-jobs] [--keep (leave the run scratch dir)] [--ferry-args "--dest-compress-level 1" (added to every ferry copy)]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -161,8 +167,9 @@ class Tools {
    * (shared with everything else on the machine), so the run gets a private mount
    * namespace where a fresh empty directory is bind-mounted over that path.
    */
-  async skopeo(args, { measured = true } = {}) {
-    const bic = await mkdtemp(join(this.home, 'bic-'));
+  async skopeo(args, { measured = true, cacheDir } = {}) {
+    // `cacheDir`: a blob-info cache kept across calls on purpose (warm runs); else a fresh one
+    const bic = cacheDir ?? (await mkdtemp(join(this.home, 'bic-')));
     const script = `mount --bind "$0" ${SKOPEO_CACHE} && exec skopeo "$@"`;
     const full = ['-m', '--propagation', 'private', 'sh', '-c', script, bic, ...this.policyArgs, ...args];
     try {
@@ -174,12 +181,29 @@ class Tools {
       }
       return r;
     } finally {
-      await rm(bic, { recursive: true, force: true });
+      if (!cacheDir) await rm(bic, { recursive: true, force: true });
     }
   }
 
-  ferry(args) {
-    return measure(FERRY_BIN, args, { env: this.ferryEnv, timeFile: join(this.home, `time-${++this.n}`) });
+  /**
+   * ferry with its blob-location cache in `cacheDir` (kept, for warm runs), else in a
+   * fresh empty directory for this one run, as skopeo gets: a cache shared by every run
+   * would turn the "fresh" copies into mounts from the previous iteration's repository.
+   */
+  async ferry(args, { cacheDir, measured = true } = {}) {
+    const dir = cacheDir ?? (await mkdtemp(join(this.home, 'ferry-cache-')));
+    const env = { ...this.ferryEnv, FERRY_CACHE_DIR: dir };
+    try {
+      if (!measured) return await run(FERRY_BIN, args, { env });
+      return await measure(FERRY_BIN, args, { env, timeFile: join(this.home, `time-${++this.n}`) });
+    } finally {
+      if (!cacheDir) await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** A cache directory for one tool that outlives single runs (warm cases); the caller removes it. */
+  cacheDir(tool) {
+    return mkdtemp(join(this.home, `${tool}-warm-`));
   }
 
   shell(script) {
@@ -329,7 +353,10 @@ async function main() {
   const src = await startRegistry('src');
   const dst = await startRegistry('dst');
   const registries = [src, dst];
+  // the same registries seen across a 25 ms link (every response held that long)
+  const slow = { src: await startDelayProxy(src.host, LINK_DELAY_MS), dst: await startDelayProxy(dst.host, LINK_DELAY_MS) };
   const stopAll = async () => {
+    await Promise.allSettled([slow.src.stop(), slow.dst.stop()]);
     await Promise.allSettled(registries.map((r) => r.stop()));
     if (!opts.keep) await rm(scratch, { recursive: true, force: true });
   };
@@ -388,12 +415,20 @@ async function main() {
           script: zLayerFiles.map((f) => `zstd -dc -q '${f}' | pigz -p 2 -6 -c > /dev/null`).join(' && '),
         },
       },
+      // `slow`: both registries through the delay proxies. `promote`: per iteration, the
+      // image into three new repositories of the destination (…-a, -b, -c); -b and -c are
+      // measured. warm: each tool keeps one blob cache over the three copies (its own
+      // first copy fills it); cold: every measured copy starts from an empty cache.
+      { id: 'fresh-25ms', issue: 'blob cache', label: `fresh copy, realistic image, ${LINK_DELAY_MS} ms link`, from: 'realistic:1', to: (t, i) => `slowfresh-${t}-${i}:1`, slow: true },
+      { id: 'promote-warm', issue: 'blob cache', label: `2nd and 3rd copy into new repositories of one registry, ${LINK_DELAY_MS} ms link, caches warm`, from: 'realistic:1', promote: 'warm', slow: true },
+      { id: 'promote-cold', issue: 'blob cache', label: `2nd and 3rd copy into new repositories of one registry, ${LINK_DELAY_MS} ms link, caches cold`, from: 'realistic:1', promote: 'cold', slow: true },
     ].filter((c) => !opts.cases || opts.cases.includes(c.id));
-    const target = (c, tool, i) => (c.oci ? `oci:${c.oci(tool, i)}:1` : `docker://${dst.ref(c.to(tool, i))}`);
+    const link = (c) => (c.slow ? slow : { src, dst });
+    const target = (c, tool, i) => (c.oci ? `oci:${c.oci(tool, i)}:1` : `docker://${link(c).dst.ref(c.to(tool, i))}`);
     const argv = (c, tool, i, extra = []) =>
       tool === 'ferry'
-        ? ['copy', '-q', ...extra, ...(c.ferryArgs ?? []), ...opts.ferryArgs, `docker://${src.ref(c.from)}`, target(c, tool, i)]
-        : ['copy', '--quiet', ...tls, ...(c.skopeoArgs ?? []), `docker://${src.ref(c.from)}`, target(c, tool, i)];
+        ? ['copy', '-q', ...extra, ...(c.ferryArgs ?? []), ...opts.ferryArgs, `docker://${link(c).src.ref(c.from)}`, target(c, tool, i)]
+        : ['copy', '--quiet', ...tls, ...(c.skopeoArgs ?? []), `docker://${link(c).src.ref(c.from)}`, target(c, tool, i)];
 
     /** What landed at the destination: root digest and the total size of the layers (not counted as requests). */
     const inspectResult = async (c, tool, i) => {
@@ -432,6 +467,24 @@ async function main() {
       r.load = load;
       return r;
     };
+    /** One iteration of a promotion case for one tool: the measured 2nd and 3rd copies. */
+    const promotion = async (c, who, i) => {
+      const step = (k) => ({ ...c, to: () => `promo-${c.promote}-${who}-${i}-${k}:1` });
+      const warm = c.promote === 'warm' ? await tools.cacheDir(who) : undefined;
+      const copyWith = (s, measured) => (who === 'ferry' ? tools.ferry(argv(s, who, i), { cacheDir: warm, measured }) : tools.skopeo(argv(s, who, i), { cacheDir: warm, measured }));
+      try {
+        if (warm) await copyWith(step('a'), false);
+        const out = [];
+        for (const k of ['b', 'c']) {
+          const r = await measureWithLogs(() => copyWith(step(k), true));
+          if (r.ok) Object.assign(r, await inspectResult(step(k), who, i));
+          out.push(r);
+        }
+        return out;
+      } finally {
+        if (warm) await rm(warm, { recursive: true, force: true });
+      }
+    };
     for (const c of cases) {
       const rec = (results[c.id] = { ferry: [], skopeo: [], floor: [] });
       for (let i = 0; i < opts.runs; i++) {
@@ -439,6 +492,13 @@ async function main() {
         const order = i % 2 === 0 ? ['ferry', 'skopeo'] : ['skopeo', 'ferry'];
         if (c.floor) order.push('floor');
         for (const who of order) {
+          if (c.promote && who !== 'floor') {
+            for (const r of await promotion(c, who, i)) {
+              rec[who].push(r);
+              log(`${c.id} #${i + 1} ${who}: ${r.ok ? `${sec(r.wall)}, cpu ${sec(r.cpu)}, dst ${formatCounts(r.dst)}, src ${formatCounts(r.src)}` : `FAILED (${r.code}): ${r.stderr}`}`);
+            }
+            continue;
+          }
           let r;
           if (who === 'ferry') r = await measureWithLogs(() => tools.ferry(argv(c, 'ferry', i)));
           else if (who === 'skopeo') r = await measureWithLogs(() => tools.skopeo(argv(c, 'skopeo', i)));
@@ -575,12 +635,14 @@ function report({ opts, machine, fx, cases, results, jobs, zBytes, cacheChecked 
     const worst = Math.max(...copyIds.map((id) => sums[id].f.rssMax));
     out.push(`- peak RSS ≤ 120 MB whatever the layer size (max over all runs of the copy cases): ${copyIds.map((id) => `${id} ${mb(sums[id].f.rssMax)}`).join(', ')} → ${verdict(worst <= 120)}`);
   }
+  if (sums['fresh-25ms']) out.push(`- fresh copy, ${LINK_DELAY_MS} ms link, ≤ 0.8× skopeo: ${ratio(sums['fresh-25ms'].f.wall, sums['fresh-25ms'].k.wall)} → ${verdict(sums['fresh-25ms'].f.wall <= 0.8 * sums['fresh-25ms'].k.wall)}`);
+  if (sums['promote-warm']) out.push(`- 2nd/3rd copy into new repositories, ${LINK_DELAY_MS} ms link, warm caches, ≤ 1.0× skopeo: ${ratio(sums['promote-warm'].f.wall, sums['promote-warm'].k.wall)} → ${verdict(sums['promote-warm'].f.wall <= sums['promote-warm'].k.wall)}`);
   for (const id of ['to-zstd', 'to-gzip'].filter((x) => sums[x])) {
     const { f, k } = sums[id];
     out.push(`- ${id}: ≤ 0.8× skopeo: ${ratio(f.wall, k.wall)} → ${verdict(f.wall <= 0.8 * k.wall)}; peak RSS ≤ 200 MB: ${mb(f.rssMax)} → ${verdict(f.rssMax <= 200)}`);
   }
   out.push('');
-  out.push(`skopeo's blob-info cache: a fresh empty directory bind-mounted over ${SKOPEO_CACHE} per run (private mount namespace); ${cacheChecked ? 'checked: skopeo wrote its boltdb there' : 'not checked'}.`);
+  out.push(`skopeo's blob-info cache: a fresh empty directory bind-mounted over ${SKOPEO_CACHE} per run (private mount namespace); ${cacheChecked ? 'checked: skopeo wrote its boltdb there' : 'not checked'}. ferry's blob-location cache: a fresh empty FERRY_CACHE_DIR per run. Warm promotion runs: each tool keeps one such directory across the three copies of an iteration (its own unmeasured first copy fills it); the ${LINK_DELAY_MS} ms cases go through a proxy in front of each registry that holds every response ${LINK_DELAY_MS} ms (bench/delay-proxy.mjs).`);
   out.push('');
   return out.join('\n');
 }

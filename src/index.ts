@@ -35,6 +35,8 @@ export { toSarif } from './lint/sarif.js';
 export { LintFailedError } from './lint/lint-failed.js';
 export { rules as lintRules } from './lint/rules/index.js';
 export type { Finding, FindingLocation, Severity, Rule, Thresholds } from './lint/finding.js';
+export { BlobLocationCache } from './blob-cache/cache.js';
+export { blobCacheDir, type BlobCacheOptions } from './blob-cache/session.js';
 export type { CredentialDestination } from './credentials/save-credential.js';
 
 // Connection settings and credentials shared by the operations.

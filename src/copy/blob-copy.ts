@@ -6,6 +6,8 @@ import { ProgressCounter } from '../stream/progress.js';
 import { resumableStream } from '../stream/resumable.js';
 import { VerifyStream } from '../stream/verify.js';
 import type { ImageDestination, ImageSource } from '../transport/types.js';
+import type { BlobLocationCache } from '../blob-cache/cache.js';
+import { remember, reuseAtDestination } from './blob-reuse.js';
 import type { EventSink } from '../events.js';
 
 export interface BlobCopyContext {
@@ -14,6 +16,10 @@ export interface BlobCopyContext {
   signal?: AbortSignal;
   retries: number;
   emit: EventSink;
+  /** Where blobs were seen before; absent with --no-cache. */
+  cache?: BlobLocationCache;
+  /** Repositories whose mounts this copy's credentials may not read from (401/403): not asked again. */
+  refusedMounts: Set<string>;
 }
 
 export type BlobOutcome = 'skipped' | 'mounted' | 'copied';
@@ -86,20 +92,15 @@ export async function withBlobRetries(ctx: BlobCopyContext, desc: Descriptor, at
   }
 }
 
-/** The ladder: present → skip; same registry → mount; otherwise stream, verified. */
+/** The ladder: cached repository → mount; present → skip; same registry → mount; otherwise stream, verified. */
 export async function copyBlob(ctx: BlobCopyContext, desc: Descriptor, bytes?: Buffer): Promise<BlobOutcome> {
-  if (await ctx.dest.hasBlob(desc, { signal: ctx.signal })) {
-    ctx.emit({ type: 'blob-skipped', digest: desc.digest, size: desc.size, reason: 'exists' });
-    return 'skipped';
-  }
-  if (ctx.dest.mountBlob && (await ctx.dest.mountBlob(desc, ctx.source, { signal: ctx.signal }))) {
-    ctx.emit({ type: 'blob-mounted', digest: desc.digest, size: desc.size, from: ctx.source.description });
-    return 'mounted';
-  }
+  const reuse = await reuseAtDestination(ctx, desc);
+  if (reuse.kind !== 'none') return reuse.kind;
   ctx.emit({ type: 'blob-start', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
   // bytes already in memory (a config the plan read) are not fetched again
   const open = (): Readable => (bytes ? Readable.from([bytes]) : openSourceBlob(ctx, desc));
   await withBlobRetries(ctx, desc, () => streamVerified(ctx, desc, open()));
   ctx.emit({ type: 'blob-done', digest: desc.digest, size: desc.size });
+  remember(ctx, desc.digest, ctx.dest.identity, ctx.source.identity);
   return 'copied';
 }

@@ -2,10 +2,11 @@ import { FerryError } from '../errors.js';
 import type { Location } from '../reference/location.js';
 import { destinationTag, openDestination, openSource, toLocation, type SessionOptions, type SideOptions } from '../transport/open.js';
 import { withPool } from '../transport/session.js';
+import { withBlobCache, type BlobCacheOptions } from '../blob-cache/session.js';
 import { copyImage, type CopyResult } from './copy-image.js';
 import type { CopyOptions } from './options.js';
 
-export interface CopyRequest extends CopyOptions, SessionOptions {
+export interface CopyRequest extends CopyOptions, SessionOptions, BlobCacheOptions {
   src?: SideOptions;
   dest?: SideOptions;
 }
@@ -24,13 +25,13 @@ export interface CopyRequest extends CopyOptions, SessionOptions {
 export async function copy(src: string | Location, dst: string | Location, request: CopyRequest = {}): Promise<CopyResult> {
   const from = toLocation(src);
   const to = toLocation(dst);
-  return withPool(request, async (pool) => {
+  return withBlobCache(request, (blobCache) => withPool(request, async (pool) => {
     const source = await openSource(from, request.src ?? {}, request, pool);
     try {
       const dest = await openDestination(to, request.dest ?? {}, request, pool);
       // --retry-times governs blob attempts too, not only single requests
       const blobRetries = request.blobRetries ?? request.retryTimes;
-      const result = await copyImage(source, dest, destinationTag(to), { ...request, ...(blobRetries !== undefined ? { blobRetries } : {}) });
+      const result = await copyImage(source, dest, destinationTag(to), { ...request, ...(blobRetries !== undefined ? { blobRetries } : {}), ...(blobCache ? { blobCache } : {}) });
       if (to.kind === 'docker' && to.ref.digest && to.ref.digest !== result.digest) {
         throw new FerryError('ERR_DIGEST_MISMATCH', `destination names ${to.ref.digest} but the copied manifest is ${result.digest}`);
       }
@@ -38,5 +39,5 @@ export async function copy(src: string | Location, dst: string | Location, reque
     } finally {
       await source.close();
     }
-  });
+  }));
 }

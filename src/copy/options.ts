@@ -1,5 +1,6 @@
 import type { Platform } from '../oci/descriptor.js';
 import type { OperationOptions } from '../events.js';
+import type { BlobLocationCache } from '../blob-cache/cache.js';
 
 export type MultiArch = 'all' | 'system' | 'index-only';
 export type ManifestFormat = 'oci' | 'v2s2';
@@ -21,6 +22,8 @@ export interface CopyOptions extends OperationOptions {
   blobRetries?: number;
   /** Platform picked from an index when the destination keeps one image (dir:, docker-archive:) or multiArch is "system". */
   systemPlatform?: Platform;
+  /** Where blobs were seen before (cross-repository mounts, reused recompressed layers); none: no cache. */
+  blobCache?: BlobLocationCache;
 }
 
 /** Measured on 2 cores against distribution 2.8 (docs/benchmarks.md); skopeo uses 6. */

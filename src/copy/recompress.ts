@@ -3,6 +3,8 @@ import { FerryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { DigestStream, VerifyStream } from '../stream/verify.js';
 import { openSourceBlob, preferred, withBlobRetries, type BlobCopyContext } from './blob-copy.js';
+import { remember, reuseAtDestination } from './blob-reuse.js';
+import { rememberVariants, reuseKnownVariant } from './known-variants.js';
 import type { BlobAction } from './plan.js';
 import { ProgressCounter } from '../stream/progress.js';
 
@@ -36,14 +38,11 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
   // mount, needs no download at all; one that must be streamed is still checked by magic.
   const declared = compressionOfMediaType(desc.mediaType);
   if (declared === a.target && !a.force) {
-    if (await ctx.dest.hasBlob(desc, { signal: ctx.signal })) {
-      ctx.emit({ type: 'blob-skipped', digest: desc.digest, size: desc.size, reason: 'exists' });
-      return unchanged;
-    }
-    if (ctx.dest.mountBlob && (await ctx.dest.mountBlob(desc, ctx.source, { signal: ctx.signal }))) {
-      ctx.emit({ type: 'blob-mounted', digest: desc.digest, size: desc.size, from: ctx.source.description });
-      return unchanged;
-    }
+    if ((await reuseAtDestination(ctx, desc)).kind !== 'none') return unchanged;
+  } else {
+    // a form of this layer in the target format that an earlier copy made
+    const known = await reuseKnownVariant(ctx, a);
+    if (known) return known;
   }
   await withBlobRetries(ctx, desc, async () => {
     // the verifier counts progress too: one stream stage less per chunk
@@ -62,6 +61,7 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
       ctx.emit({ type: 'blob-start', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
       await upload(ctx, what, [stream], (body) => ctx.dest.putBlob(desc, body, { signal: ctx.signal, verified: true }));
       ctx.emit({ type: 'blob-done', digest: desc.digest, size: desc.size });
+      remember(ctx, desc.digest, ctx.dest.identity, ctx.source.identity);
       return;
     }
     if (!ctx.dest.putBlobUnknown) throw new FerryError('ERR_UNSUPPORTED', `${ctx.dest.description} cannot store recompressed layers`);
@@ -76,6 +76,7 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
     const put = ctx.dest.putBlobUnknown.bind(ctx.dest);
     await upload(ctx, what, stages, (body) => put(body, () => ({ digest: digest.digest, size: digest.size }), { signal: ctx.signal, verified: true }));
     result = { changed: true, digest: digest.digest, size: digest.size, compression: a.target };
+    rememberVariants(ctx, a, format, result);
     ctx.emit({ type: 'blob-done', digest: desc.digest, size: desc.size, newDigest: digest.digest, newSize: digest.size });
   });
   return result!;

@@ -8,13 +8,15 @@ import { isValidTag } from '../reference/docker-reference.js';
 import { formatLocation, type Location } from '../reference/location.js';
 import { openDestination, openSource, type SessionOptions, type SideOptions } from '../transport/open.js';
 import { withPool } from '../transport/session.js';
+import { withBlobCache, type BlobCacheOptions } from '../blob-cache/session.js';
+import type { BlobLocationCache } from '../blob-cache/cache.js';
 import type { ImageDestination, ImageSource } from '../transport/types.js';
 import { buildIndexManifest, placeEntries, type IndexFormat } from './build-index.js';
 import { collectChildren, type MergeChild, type MergeSource } from './collect.js';
 import { readExistingIndex } from './existing-index.js';
 import { parseImageName } from './image-name.js';
 
-export interface MergeRequest extends OperationOptions, SessionOptions {
+export interface MergeRequest extends OperationOptions, SessionOptions, BlobCacheOptions {
   /** Connection settings for every source, and for the target. */
   src?: SideOptions;
   dest?: SideOptions;
@@ -65,7 +67,7 @@ function targetOf(target: string | Location, extra: readonly string[]): { loc: L
 }
 
 /** Copies each listed child into the target repository, one after another so shared layers go once. */
-async function copyChildren(children: MergeChild[], dest: ImageDestination, request: MergeRequest): Promise<MergedChild[]> {
+async function copyChildren(children: MergeChild[], dest: ImageDestination, request: MergeRequest, blobCache: BlobLocationCache | undefined): Promise<MergedChild[]> {
   const done = new Map<Digest, MergedChild>();
   for (const child of children) {
     const digest = child.raw.digest;
@@ -77,6 +79,7 @@ async function copyChildren(children: MergeChild[], dest: ImageDestination, requ
       ...(signal ? { signal } : {}),
       ...(request.jobs ? { jobs: request.jobs } : {}),
       ...(request.onEvent ? { onEvent: request.onEvent } : {}),
+      ...(blobCache ? { blobCache } : {}),
     });
     if (r.noop) done.set(digest, { digest, origin: child.entry.origin, outcome: 'present' });
     else done.set(digest, { digest, origin: child.entry.origin, outcome: 'copied', stats: r.stats });
@@ -94,7 +97,7 @@ export async function mergeManifests(target: string | Location, sources: readonl
   const specs = sources.map((s): MergeSource => (typeof s === 'string' ? { image: s } : s));
   if (specs.length === 0) throw new UsageError('nothing to merge: give at least one source image');
   const signal = request.signal;
-  return withPool(request, async (pool) => {
+  return withBlobCache(request, (blobCache) => withPool(request, async (pool) => {
     const opened: ImageSource[] = [];
     try {
       const open = (l: Location) => openSource(l, request.src ?? {}, request, pool);
@@ -125,7 +128,7 @@ export async function mergeManifests(target: string | Location, sources: readonl
 
       const dest = await openDestination(loc, request.dest ?? {}, request, pool);
       const listed = children.filter((c) => placed.entries.includes(c.entry));
-      result.children = await copyChildren(listed, dest, request);
+      result.children = await copyChildren(listed, dest, request, blobCache);
       for (const tag of tags) {
         await dest.putManifest(index, tag, { signal });
         request.onEvent?.({ type: 'manifest-pushed', digest: index.digest, mediaType: index.mediaType, tag });
@@ -136,5 +139,5 @@ export async function mergeManifests(target: string | Location, sources: readonl
     } finally {
       await Promise.allSettled(opened.map((s) => s.close()));
     }
-  });
+  }));
 }

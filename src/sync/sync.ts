@@ -6,8 +6,9 @@ import { parseDockerReference } from '../reference/docker-reference.js';
 import { formatLocation, parseLocation, type Location } from '../reference/location.js';
 import { openDestination, openSource, type SessionOptions, type SideOptions } from '../transport/open.js';
 import { withPool } from '../transport/session.js';
+import { withBlobCache, type BlobCacheOptions } from '../blob-cache/session.js';
 
-export interface SyncRequest extends CopyOptions, SessionOptions {
+export interface SyncRequest extends CopyOptions, SessionOptions, BlobCacheOptions {
   src?: SideOptions;
   dest?: SideOptions;
   /** Only tags this pattern matches in full (a string is compiled as `^(?:…)$`). */
@@ -76,7 +77,7 @@ export async function syncRepository(src: string | Location, dst: string | Locat
   const from = repository(src, 'source');
   const to = repository(dst, 'destination');
   const wanted = tagFilter(request.tags);
-  return withPool(request, async (pool) => {
+  return withBlobCache(request, (blobCache) => withPool(request, async (pool) => {
     const lister = await openSource(from, request.src ?? {}, request, pool);
     let all: string[];
     try {
@@ -91,7 +92,7 @@ export async function syncRepository(src: string | Location, dst: string | Locat
       const source = await openSource(tagged(from, tag), request.src ?? {}, request, pool);
       try {
         const dest = await openDestination(tagged(to, tag), request.dest ?? {}, request, pool);
-        const r = await copyImage(source, dest, tag, request).catch((e: unknown) => {
+        const r = await copyImage(source, dest, tag, { ...request, ...(blobCache ? { blobCache } : {}) }).catch((e: unknown) => {
           if (e instanceof FerryError) e.message = `tag ${tag}: ${e.message}`;
           throw e;
         });
@@ -104,5 +105,5 @@ export async function syncRepository(src: string | Location, dst: string | Locat
       }
     }
     return result;
-  });
+  }));
 }

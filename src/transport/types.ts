@@ -36,6 +36,9 @@ export interface ManifestHead {
   size: number | undefined;
 }
 
+/** A mount's answer: 201; 202 (not there; the upload it opened serves the next putBlob); 401/403. */
+export type MountAnswer = 'mounted' | 'absent' | 'refused';
+
 export interface ImageSource {
   /** Human form of the location, used in messages ("docker://host/repo:tag"). */
   readonly description: string;
@@ -96,6 +99,8 @@ export interface ImageDestination {
    * has no identity, or lives in another registry or this same repository).
    */
   mountBlob?(desc: Descriptor, source: ImageSource, opts?: ReadOptions): Promise<boolean>;
+  /** Cross-repository mount from another repository of the same registry (one the blob cache suggests). */
+  mountFromRepository?(desc: Descriptor, repository: string, opts?: ReadOptions): Promise<MountAnswer>;
   /**
    * Stores a blob whose digest and size are known. `body` is consumed once; the
    * destination must check what it receives matches `desc` (registries do; local

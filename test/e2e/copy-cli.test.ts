@@ -123,7 +123,8 @@ describe('ferry copy from the command line', () => {
 
   it('--progress json emits NDJSON: start/done per blob, then the manifest, then done', async () => {
     const destination = `docker://${registry.ref('cli/progress:v1')}`;
-    const run = await ferryOk(['copy', '--progress', 'json', image.ociRef, destination]);
+    // --no-cache: earlier tests put this image in other repositories; here every blob streams
+    const run = await ferryOk(['copy', '--progress', 'json', '--no-cache', image.ociRef, destination]);
     expect(run.stderr).toBe('');
     const seen = events(run.stdout);
     expect(seen.every((e) => typeof e.type === 'string' && !Number.isNaN(Date.parse(e.time ?? '')))).toBe(true);

@@ -95,7 +95,8 @@ describe('copy through a faulty connection', () => {
       { method: 'POST', uri: '/v2/faults/burst/blobs/uploads/', times: 2, action: { kind: 'status', status: 503 } },
       { method: 'PUT', uri: '/v2/faults/burst/blobs/uploads/', times: 2, action: { kind: 'status', status: 503 } },
     ]);
-    const run = await ferryOk(['copy', '--progress', 'json', image.ociRef, viaProxy('faults/burst:v1')], { timeoutMs: 90_000 });
+    // --no-cache: the blobs are in other repositories already; this is about uploads
+    const run = await ferryOk(['copy', '--progress', 'json', '--no-cache', image.ociRef, viaProxy('faults/burst:v1')], { timeoutMs: 90_000 });
     const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; digest?: string });
     expect(events.at(-1)).toMatchObject({ type: 'done', digest: image.digest });
     // Failed PUTs restart the blob from the source (a consumed stream is never replayed).
@@ -109,7 +110,7 @@ describe('copy through a faulty connection', () => {
 
   it('gives up on a lasting 503 with one line and tags nothing', async () => {
     proxy.setRules([{ method: 'PUT', uri: '/v2/faults/down/blobs/uploads/', action: { kind: 'status', status: 503 } }]);
-    const run = await runFerry(['copy', '--quiet', '--retry-times', '1', image.ociRef, viaProxy('faults/down:v1')], { timeoutMs: 90_000 });
+    const run = await runFerry(['copy', '--quiet', '--no-cache', '--retry-times', '1', image.ociRef, viaProxy('faults/down:v1')], { timeoutMs: 90_000 });
     expect(oneLineError(run)).toMatch(/503/);
     expect(await manifestStatus(registry, 'faults/down', 'v1')).toBe(404);
   });

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const SCRATCH_ENV = 'FERRY_TEST_SCRATCH';
+/** ferry's own variable naming its blob-location cache directory. */
+export const BLOB_CACHE_ENV = 'FERRY_CACHE_DIR';
 
 export function scratchRoot(): string {
   return process.env[SCRATCH_ENV] ?? tmpdir();

@@ -17,7 +17,7 @@ const LAYERS: Layer[] = [
   { name: 'cli', members: ['cli.ts', 'cli'] },
   { name: 'public surface', members: ['index.ts'] },
   { name: 'operations', members: ['copy', 'inspect', 'delete', 'merge', 'sync', 'tags', 'login', 'layers', 'lint'] },
-  { name: 'transport', members: ['transport'] },
+  { name: 'transport', members: ['transport', 'blob-cache'] },
   { name: 'http/credentials', members: ['http', 'credentials'] },
   { name: 'stream/compression', members: ['stream', 'compression'] },
   { name: 'oci/reference', members: ['oci', 'reference', 'events.ts'] },
@@ -34,6 +34,8 @@ const SIDEWAYS: Record<string, string[]> = {
   sync: ['copy'],
   // lint reads layers through the walker
   lint: ['layers'],
+  // the blob-location cache records transport locations (types only)
+  'blob-cache': ['transport'],
   // a credential found in a file is handed to the HTTP layer as its type
   credentials: ['http'],
   compression: ['stream'],

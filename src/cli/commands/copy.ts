@@ -4,7 +4,7 @@ import type { CopyOptions, MultiArch } from '../../copy/options.js';
 import { UsageError } from '../../errors.js';
 import { parsePlatform } from '../../oci/platform.js';
 import type { ProgressMode } from '../progress/renderers.js';
-import { addSideFlags, sideOptions } from './flags.js';
+import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
 import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
 
@@ -60,6 +60,7 @@ export function copyCommand(ctx: CommandContext): Command {
     .option('--digestfile <path>', 'write the destination manifest digest to this file')
     .option('--retry-times <n>', 'retries for transient failures')
     .option('--remove-signatures', 'accepted for skopeo compatibility (ferry copies no signatures)');
+  addCacheFlag(cmd);
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
   addStallTimeoutFlag(cmd);
@@ -75,6 +76,7 @@ export function copyCommand(ctx: CommandContext): Command {
         ...copyOptionsFrom(opts),
         ...session(ctx, opts),
         ...stall,
+        ...cacheOptions(opts),
         src: sideOptions(opts, 'src-'),
         dest: sideOptions(opts, 'dest-'),
         ...(renderer ? { onEvent: renderer.sink } : {}),

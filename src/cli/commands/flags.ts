@@ -45,3 +45,12 @@ export function sideOptions(opts: Record<string, unknown>, prefix: '' | 'src-' |
   if (typeof certDir === 'string') out.certDir = certDir;
   return out;
 }
+
+/** `--no-cache`, shared by the commands that copy blobs (copy, sync, manifest-merge). */
+export function addCacheFlag(cmd: Command): Command {
+  return cmd.option('--no-cache', 'neither read nor write the blob-location cache (where blobs were seen, for cross-repository mounts; docs/blob-cache.md)');
+}
+
+export function cacheOptions(opts: Record<string, unknown>): { cache?: false } {
+  return opts['cache'] === false ? { cache: false } : {};
+}

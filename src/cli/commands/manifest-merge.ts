@@ -5,7 +5,7 @@ import type { IndexFormat } from '../../merge/build-index.js';
 import type { MergeSource } from '../../merge/collect.js';
 import type { MergeSpec } from '../../merge/spec.js';
 import type { SideOptions } from '../../transport/open.js';
-import { addSideFlags, sideOptions } from './flags.js';
+import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
 import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
 
@@ -53,6 +53,7 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
     .option('--dry-run', 'read everything and print the index; write nothing')
     .option('-j, --jobs <n>', 'blobs copied at once (default 6)')
     .option('--retry-times <n>', 'retries for transient failures');
+  addCacheFlag(cmd);
   addSideFlags(cmd, '');
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
@@ -71,6 +72,7 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
     const result = await mergeManifests(target, sources, {
       ...session(ctx, opts),
       ...stall,
+      ...cacheOptions(opts),
       src: side(opts, 'src-'),
       dest: side(opts, 'dest-'),
       tags: [...(spec?.tags ?? []), ...((opts['tag'] as string[] | undefined) ?? [])],

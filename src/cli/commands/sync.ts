@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { copyOptionsFrom } from './copy.js';
-import { addSideFlags, sideOptions } from './flags.js';
+import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
 import { session, type CommandContext } from './context.js';
 import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
 
@@ -13,6 +13,7 @@ export function syncCommand(ctx: CommandContext): Command {
     .option('-j, --jobs <n>', 'blobs copied at once per image (default 6)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--retry-times <n>', 'retries for transient failures');
+  addCacheFlag(cmd);
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
   addStallTimeoutFlag(cmd);
@@ -25,6 +26,7 @@ export function syncCommand(ctx: CommandContext): Command {
       ...copyOptionsFrom({ jobs: opts['jobs'] }),
       ...session(ctx, opts),
       ...stall,
+      ...cacheOptions(opts),
       src: sideOptions(opts, 'src-'),
       dest: sideOptions(opts, 'dest-'),
       ...(typeof opts['tags'] === 'string' ? { tags: opts['tags'] } : {}),

@@ -5,7 +5,7 @@ import type { Descriptor } from '../../oci/descriptor.js';
 import type { Digest } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
 import { repositoryName, type DockerReference } from '../../reference/docker-reference.js';
-import type { ImageDestination, ImageSource, PutBlobOptions, ReadOptions, RepositoryIdentity } from '../types.js';
+import type { ImageDestination, ImageSource, MountAnswer, PutBlobOptions, ReadOptions, RepositoryIdentity } from '../types.js';
 import { cancelUpload, finishUpload, headBlob, mountBlob, patchUpload, putUpload, startUpload } from './blobs.js';
 import { deleteManifestByDigest, deleteTagOnly, type DeleteContext } from './delete.js';
 import { headManifest, putManifest, type RepoContext } from './manifests.js';
@@ -58,14 +58,21 @@ export class RegistryDestination implements ImageDestination {
   async mountBlob(desc: Descriptor, source: ImageSource, opts: ReadOptions = {}): Promise<boolean> {
     const from = source.identity;
     if (!from || from.registry !== this.ref.registry || from.repository === this.ref.repository) return false;
+    return (await this.mountFromRepository(desc, from.repository, opts)) === 'mounted';
+  }
+
+  async mountFromRepository(desc: Descriptor, repository: string, opts: ReadOptions = {}): Promise<MountAnswer> {
     try {
-      const result = await mountBlob(this.ctx, desc.digest, from.repository, opts.signal);
-      if (result === 'mounted') return true;
+      const result = await mountBlob(this.ctx, desc.digest, repository, opts.signal);
+      if (result === 'mounted') return 'mounted';
+      // one open upload per digest: an earlier refused mount's session is let go
+      const earlier = this.openUploads.get(desc.digest);
+      if (earlier) void cancelUpload(this.ctx, earlier);
       this.openUploads.set(desc.digest, result);
-      return false;
+      return 'absent';
     } catch (e) {
       // a token without pull on the source repository is refused (401/403); streaming still works
-      if (e instanceof FerryError && (e.code === 'ERR_UNAUTHORIZED' || e.code === 'ERR_DENIED')) return false;
+      if (e instanceof FerryError && (e.code === 'ERR_UNAUTHORIZED' || e.code === 'ERR_DENIED')) return 'refused';
       throw e;
     }
   }
@@ -105,7 +112,10 @@ export class RegistryDestination implements ImageDestination {
   }
 
   async commit(): Promise<void> {
-    // a registry makes each manifest visible as it is pushed; the tag was the last push
+    // a registry makes each manifest visible as it is pushed; the tag was the last push.
+    // Sessions refused mounts opened and no upload used (a cached variant was found
+    // elsewhere) are let go rather than left to expire.
+    await this.abort();
   }
 
   async abort(): Promise<void> {
