@@ -9,8 +9,7 @@ import { loginCommand, logoutCommand } from './cli/commands/login.js';
 import { deleteCommand } from './cli/commands/delete.js';
 import { manifestMergeCommand } from './cli/commands/manifest-merge.js';
 import { syncCommand } from './cli/commands/sync.js';
-
-export const VERSION = '0.1.0';
+import { debugStartupLines, versionText } from './cli/version.js';
 
 /** Error → one line and an exit status; a stack only with --debug. */
 export function reportError(e: unknown, debug: boolean, stderr: NodeJS.WritableStream): number {
@@ -26,7 +25,8 @@ export function reportError(e: unknown, debug: boolean, stderr: NodeJS.WritableS
   return 1;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** `startupNotes`: what bin/ferry's start-up did (src/cli/startup/load-cli.ts), logged under --debug. */
+export async function main(argv: string[], startupNotes: readonly string[] = []): Promise<void> {
   const debug = argv.includes('--debug');
   const controller = new AbortController();
   // every in-flight request listens on this one signal; 6 parallel blobs exceed Node's default of 10
@@ -53,7 +53,11 @@ export async function main(argv: string[]): Promise<void> {
   };
   const program = new Command('ferry')
     .description('Daemonless OCI image tool: copy, inspect, delete and merge images and OCI artifacts')
-    .version(VERSION)
+    .option('-V, --version', 'print the version, the Node.js version and the compression backends')
+    .on('option:version', () => {
+      process.stdout.write(versionText());
+      throw new CommanderError(0, 'ferry.version', 'version printed');
+    })
     .option('--debug', 'log HTTP requests (secrets redacted) and show stack traces')
     .option('--insecure-policy', 'accepted for skopeo compatibility (ferry has no signature policy)')
     .exitOverride()
@@ -63,6 +67,7 @@ export async function main(argv: string[]): Promise<void> {
     cmd.configureOutput({ outputError: (s, write) => write(`ferry: ${s.replace(/^error: /, '')}`) });
     program.addCommand(cmd);
   }
+  if (ctx.log) for (const line of debugStartupLines(startupNotes)) ctx.log(line);
   let code = 0;
   try {
     await program.parseAsync(argv);
