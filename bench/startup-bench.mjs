@@ -2,11 +2,12 @@
 // rounds alternate the order, and the table gives the median wall time and the median
 // user+sys CPU of the child (bash's `time`).
 //
-//   node bench/startup-bench.mjs [--runs 20] [--warmup 2] NAME=NODE_BINARY[,FERRY_BIN] ... -- ferry-args...
+//   node bench/startup-bench.mjs [--runs 20] [--warmup 2] NAME=NODE_BINARY[,FERRY_BIN[,VAR=VALUE...]] ... -- ferry-args...
 //
 // A variant runs `NODE_BINARY FERRY_BIN ferry-args...` (FERRY_BIN defaults to this
-// checkout's bin/ferry) from the repository root, so relative paths in the arguments
-// (fixtures/...) mean the same for every variant.
+// checkout's bin/ferry; empty means the default) with the extra environment given, from
+// the repository root, so relative paths in the arguments (fixtures/...) mean the same for
+// every variant. Warm-up runs fill the code caches first.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,17 +23,19 @@ for (; i < args.length && args[i] !== '--'; i++) {
   else if (args[i] === '--warmup') warmup = Number(args[++i]);
   else {
     const [name, spec] = args[i].split('=');
-    const [bin, ferry = join(root, 'bin', 'ferry')] = spec.split(',');
-    variants.push({ name, bin, ferry, wall: [], cpu: [] });
+    const [bin, ferry, ...vars] = spec.split(',');
+    const env = { ...process.env, ...Object.fromEntries(vars.map((v) => v.split('='))) };
+    variants.push({ name, bin, ferry: ferry || join(root, 'bin', 'ferry'), env, wall: [], cpu: [] });
   }
 }
 const ferryArgs = args.slice(i + 1);
 
 // bash's `time` reports the child's CPU; /usr/bin/time may be missing.
-function once({ bin, ferry }) {
+function once({ bin, ferry, env }) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/env', ['bash', '-c', 'TIMEFORMAT=%U+%S; time "$@" >/dev/null 2>&1', 'x', bin, ferry, ...ferryArgs], {
     cwd: root,
+    env,
     encoding: 'utf8',
   });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
