@@ -76,6 +76,17 @@ for node_bin in "$@"; do
   fi
 done
 
+# A platform the package has no prebuilt add-on for: gzip falls back to node:zlib, and
+# --debug says why. Simulated by moving the shipped file away.
+# (`ferry` is the last Node's.)
+mv "$installed/prebuilds" "$work/prebuilds-aside"
+out=$(ferry --version 2>&1)
+check "without the add-on, gzip runs on node:zlib" grep -q '^gzip: node:zlib' <<<"$out"
+out=$(ferry --debug copy --quiet --dest-compress-format gzip --dest-force-compress-format "oci:$fixture:latest" "oci:$work/out-fallback:latest" 2>&1 >/dev/null)
+check "without the add-on, a gzip copy works" test $? -eq 0
+check "without the add-on, --debug says why" grep -q 'gzip backend libdeflate not loaded: no prebuilt add-on' <<<"$out"
+mv "$work/prebuilds-aside" "$installed/prebuilds"
+
 # not in the "N passed, N failed" form: test.sh's vitest line closes the run
 if [ "$failed" -eq 0 ]; then echo "pack-smoke: all $passed checks passed"; else echo "pack-smoke: $failed of $((passed + failed)) checks FAILED" >&2; fi
 [ "$failed" -eq 0 ]

@@ -28,7 +28,7 @@ const BLOCK_CHUNK = 1024 * 1024;
  * ferry's gzip levels are zlib's (1-9; 6 is the default of zlib, Go, pigz and skopeo), and
  * a level means the same output size whichever backend runs: on libdeflate, level N runs
  * the fastest libdeflate level whose output is no larger than zlib -N's. Measured on
- * 64 MiB of tar (docs/decisions.md, "gzip levels"): zlib -6 23.80 MB in 1.51 CPU-s,
+ * 64 MiB of tar (docs/decisions.md, "gzip: one level scale for both backends"): zlib -6 23.80 MB in 1.51 CPU-s,
  * libdeflate -3 23.75 MB in 0.59 CPU-s.
  */
 const LIBDEFLATE_LEVEL: readonly number[] = [0, 1, 1, 1, 2, 3, 3, 3, 4, 4];
