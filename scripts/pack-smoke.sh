@@ -30,6 +30,8 @@ listing=$(tar tzf "$tarball")
 platform=$(node -p 'process.platform + "-" + process.arch')
 check "tarball ships prebuilds/$platform/ferry_deflate.node" grep -qx "package/prebuilds/$platform/ferry_deflate.node" <<<"$listing"
 check "tarball ships the bundle and its source map" grep -qx 'package/dist/bundle/cli.cjs.map' <<<"$listing"
+stale=$(grep -E '^package/dist/.*\.js$' <<<"$listing" | grep -v '^package/dist/bundle/' | sed -E 's|^package/dist/(.*)\.js$|src/\1.ts|' | while read -r f; do [ -f "$f" ] || echo "$f"; done)
+check "tarball's dist/ has no output of deleted sources" test -z "$stale"
 check "tarball has no native sources or build script" bash -c '! grep -qE "^package/(native/|scripts/)" <<<"$1"' _ "$listing"
 
 if ! npm install --global --prefix "$work/prefix" --ignore-scripts --no-audit --no-fund --loglevel=error "$tarball" >"$work/install.log" 2>&1; then
