@@ -13,8 +13,14 @@ declare -A PACKAGE=(
   [zstd]=zstd
   [htpasswd]=apache2-utils
   [openssl]=openssl
-  # not a command: the header native/deflate (ferry's libdeflate gzip) builds against
+  # not a command: the header and static library native/deflate (ferry's libdeflate
+  # gzip, built by scripts/build-native.mjs as a developer step) builds against
   [libdeflate.h]=libdeflate-dev
+  # node-gyp's toolchain for that build (not needed to install or run ferry)
+  [gcc]=gcc
+  [g++]=g++
+  [make]=make
+  [python3]=python3
 )
 REGISTRY_BIN="${FERRY_TEST_REGISTRY_BIN:-/usr/bin/docker-registry}"
 

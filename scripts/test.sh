@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# The project's test command (`npm test`; CI runs it through .ci/run):
-# dependencies, external test tools, build, then the whole vitest suite.
+# The project's test command (`npm test`; CI runs it through .ci/run): dependencies,
+# external test tools, build, then the whole vitest suite on each Node version (this
+# machine's, and 22 and 24 from the npm registry), then the packed tarball installed with
+# scripts disabled and smoke-tested on each of them (scripts/pack-smoke.sh).
+# FERRY_TEST_NODES picks the versions: "system 22 24" by default; "system" alone for a
+# quick run. Arguments go to vitest (e.g. a test file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,26 +16,57 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 bash scripts/install-test-deps.sh
-# npm ci may have run before libdeflate-dev was there; the suite tests both gzip backends
+# A developer step, not an install step: the suite tests both gzip backends, and the
+# packed tarball ships this build (scripts/build-native.mjs).
 node scripts/build-native.mjs --required
 npm run build
-
 mkdir -p .tmp
-report=.tmp/vitest-report.json
-rm -f "$report"
-status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
 
-# vitest's own summary is not a format every CI reader knows; add the plain
-# "N passed, N failed" closing line. A missing report means vitest died early.
-if [ -f "$report" ]; then
-  node -e '
-    const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
-    const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
-  ' "$report"
-elif [ "$status" -eq 0 ]; then
-  echo "test.sh: vitest wrote no report" >&2
-  status=1
+status=0
+nodes=()
+for want in ${FERRY_TEST_NODES:-system 22 24}; do
+  if [ "$want" = system ]; then
+    nodes+=("$(command -v node)")
+  elif bin=$(bash scripts/node-from-npm.sh "$want"); then
+    nodes+=("$bin")
+  else
+    echo "test.sh: no Node $want to test on" >&2
+    status=1
+  fi
+done
+
+# One vitest run per Node; each writes a JSON report, summed up at the end.
+reports=()
+for node_bin in "${nodes[@]}"; do
+  label=$("$node_bin" -p process.version)
+  report=".tmp/vitest-report-$label.json"
+  rm -f "$report"
+  echo "test.sh: vitest on Node $label"
+  "$node_bin" node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=1
+  if [ -f "$report" ]; then
+    reports+=("$report")
+  else
+    echo "test.sh: vitest on Node $label wrote no report" >&2
+    status=1
+  fi
+done
+
+if [ "${#nodes[@]}" -gt 0 ]; then
+  echo "test.sh: packed tarball, installed with --ignore-scripts"
+  bash scripts/pack-smoke.sh "${nodes[@]}" || status=1
 fi
+
+# vitest's own summary is not a format every CI reader knows; close with the plain
+# "N passed, N failed" line, per run and then summed over the runs.
+node -e '
+  const fs = require("node:fs");
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of process.argv.slice(1)) {
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    const s = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    console.log(`${file.replace(/^.*vitest-report-|\.json$/g, "")}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${s} skipped`);
+    passed += r.numPassedTests; failed += r.numFailedTests; skipped += s;
+  }
+  console.log(`vitest: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "${reports[@]}"
 exit "$status"

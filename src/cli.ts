@@ -14,8 +14,7 @@ import { layersCommand } from './cli/commands/layers.js';
 import { lsCommand } from './cli/commands/ls.js';
 import { catCommand } from './cli/commands/cat.js';
 import { lintCommand } from './cli/commands/lint.js';
-
-export const VERSION = '0.1.0';
+import { debugStartupLines, ferryVersion, versionText } from './cli/version.js';
 
 /** Error → one line and an exit status; a stack only with --debug. */
 export function reportError(e: unknown, debug: boolean, stderr: NodeJS.WritableStream): number {
@@ -32,7 +31,8 @@ export function reportError(e: unknown, debug: boolean, stderr: NodeJS.WritableS
   return 1;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** `startupNotes`: what bin/ferry's start-up did (src/cli/startup/load-cli.ts), logged under --debug. */
+export async function main(argv: string[], startupNotes: readonly string[] = []): Promise<void> {
   const debug = argv.includes('--debug');
   const controller = new AbortController();
   // every in-flight request listens on this one signal; 6 parallel blobs exceed Node's default of 10
@@ -59,16 +59,21 @@ export async function main(argv: string[]): Promise<void> {
   };
   const program = new Command('ferry')
     .description('Daemonless OCI image tool: copy, inspect, delete and merge images and OCI artifacts')
-    .version(VERSION)
+    .option('-V, --version', 'print the version, the Node.js version and the compression backends')
+    .on('option:version', () => {
+      process.stdout.write(versionText());
+      throw new CommanderError(0, 'ferry.version', 'version printed');
+    })
     .option('--debug', 'log HTTP requests (secrets redacted) and show stack traces')
     .option('--insecure-policy', 'accepted for skopeo compatibility (ferry has no signature policy)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`ferry: ${s.replace(/^error: /, '')}`) });
-  for (const cmd of [inspectCommand(ctx), copyCommand(ctx), listTagsCommand(ctx), deleteCommand(ctx), manifestMergeCommand(ctx), syncCommand(ctx), loginCommand(ctx), logoutCommand(ctx), layersCommand(ctx), lsCommand(ctx), catCommand(ctx), lintCommand(ctx, VERSION)]) {
+  for (const cmd of [inspectCommand(ctx), copyCommand(ctx), listTagsCommand(ctx), deleteCommand(ctx), manifestMergeCommand(ctx), syncCommand(ctx), loginCommand(ctx), logoutCommand(ctx), layersCommand(ctx), lsCommand(ctx), catCommand(ctx), lintCommand(ctx, ferryVersion())]) {
     cmd.exitOverride();
     cmd.configureOutput({ outputError: (s, write) => write(`ferry: ${s.replace(/^error: /, '')}`) });
     program.addCommand(cmd);
   }
+  if (ctx.log) for (const line of debugStartupLines(startupNotes)) ctx.log(line);
   let code = 0;
   try {
     await program.parseAsync(argv);

@@ -4,7 +4,7 @@
       "target_name": "ferry_deflate",
       "sources": ["ferry_deflate.c"],
       "cflags": ["-O2"],
-      "libraries": ["-ldeflate"]
+      "libraries": ["-l:libdeflate.a"]
     }
   ]
 }

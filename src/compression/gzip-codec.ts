@@ -4,7 +4,7 @@ import { MediaType } from '../oci/media-types.js';
 import { threadpoolBlockCompressor } from './block-compressor.js';
 import type { Codec, MagicPattern } from './codec.js';
 import { label } from './compression-error.js';
-import { loadLibdeflate } from './gzip-libdeflate.js';
+import { libdeflateLoadError, loadLibdeflate } from './gzip-libdeflate.js';
 import { resolveLevel } from './level.js';
 import { WrappedTransform } from './wrapped-transform.js';
 
@@ -13,7 +13,7 @@ export const gzipMagic: readonly MagicPattern[] = [{ bytes: [0x1f, 0x8b] }];
 
 export type GzipBackendName = 'libdeflate' | 'zlib';
 
-/** Names the gzip compressor: `libdeflate` or `zlib`; unset or `auto` picks libdeflate when built. */
+/** Names the gzip compressor: `libdeflate` or `zlib`; unset or `auto` picks libdeflate when it loads. */
 export const GZIP_BACKEND_ENV = 'FERRY_GZIP_BACKEND';
 
 /**
@@ -25,17 +25,27 @@ const STREAM_CHUNK = 64 * 1024;
 const BLOCK_CHUNK = 1024 * 1024;
 
 /**
- * Default levels, measured on a 164 MB tar (docs/decisions.md): zlib -6 wrote 52.6 MB in
- * 7.8 CPU-s; libdeflate -3 wrote 52.5 MB in 1.5 CPU-s, the fastest level that is not larger.
+ * ferry's gzip levels are zlib's (1-9; 6 is the default of zlib, Go, pigz and skopeo), and
+ * a level means the same output size whichever backend runs: on libdeflate, level N runs
+ * the fastest libdeflate level whose output is no larger than zlib -N's. Measured on
+ * 64 MiB of tar (docs/decisions.md, "gzip: one level scale for both backends"): zlib -6 23.80 MB in 1.51 CPU-s,
+ * libdeflate -3 23.75 MB in 0.59 CPU-s.
  */
-const DEFAULT_LEVEL: Record<GzipBackendName, number> = { zlib: 6, libdeflate: 2 };
+const LIBDEFLATE_LEVEL: readonly number[] = [0, 1, 1, 1, 2, 3, 3, 3, 4, 4];
+
+/** The libdeflate level that does the work of ferry's (zlib's) gzip level. */
+export function libdeflateLevel(level: number): number {
+  const mapped = LIBDEFLATE_LEVEL[level];
+  if (mapped === undefined || level < 1) throw new RangeError(`gzip level ${level} is outside 1-9`);
+  return mapped;
+}
 
 const codecs = new Map<GzipBackendName, Codec>();
 
 /**
  * gzip. Decoding is always node:zlib (a stream, in the libuv threadpool; it reads the
  * concatenated members parallelCompress writes). Block compression is libdeflate when
- * the add-on was built, else node:zlib; both run in the threadpool and write mtime 0
+ * the prebuilt add-on loads, else node:zlib; both run in the threadpool and write mtime 0
  * and no name, so output is a pure function of input, backend and level.
  */
 export function createGzipCodec(backend: GzipBackendName): Codec {
@@ -46,7 +56,7 @@ export function createGzipCodec(backend: GzipBackendName): Codec {
     name: 'gzip',
     backend,
     magic: gzipMagic,
-    defaultLevel: DEFAULT_LEVEL[backend],
+    defaultLevel: 6,
     levels: { min: 1, max: 9 },
     mediaTypes: {
       oci: MediaType.OciLayerGzip,
@@ -64,8 +74,9 @@ export function createGzipCodec(backend: GzipBackendName): Codec {
     blockCompressor(level, concurrency) {
       const resolved = resolveLevel(codec, level);
       if (libdeflate) {
+        const native = libdeflateLevel(resolved);
         return threadpoolBlockCompressor((block, cb) => {
-          libdeflate.gzip(block, resolved).then((out) => cb(null, out), (err: Error) => cb(err, Buffer.alloc(0)));
+          libdeflate.gzip(block, native).then((out) => cb(null, out), (err: Error) => cb(err, Buffer.alloc(0)));
         }, concurrency);
       }
       const options = { level: resolved, chunkSize: BLOCK_CHUNK };
@@ -78,7 +89,7 @@ export function createGzipCodec(backend: GzipBackendName): Codec {
 
 /**
  * The gzip backend to use. `requested` defaults to env FERRY_GZIP_BACKEND; asking for
- * libdeflate when the add-on is missing is an error, not a silent fallback, so CI
+ * libdeflate when the add-on does not load is an error, not a silent fallback, so CI
  * really tests it.
  */
 export function selectGzipBackend(requested: string | undefined = process.env[GZIP_BACKEND_ENV]): GzipBackendName {
@@ -87,7 +98,7 @@ export function selectGzipBackend(requested: string | undefined = process.env[GZ
   if (wanted === 'zlib') return 'zlib';
   if (wanted !== 'libdeflate') throw new UsageError(`${GZIP_BACKEND_ENV} must be libdeflate, zlib or auto, got "${wanted}"`);
   if (!loadLibdeflate()) {
-    throw new FerryError('ERR_UNSUPPORTED', 'gzip backend "libdeflate" is not available: the add-on was not built (install libdeflate-dev, then run: node scripts/build-native.mjs)');
+    throw new FerryError('ERR_UNSUPPORTED', `gzip backend "libdeflate" is not available: ${libdeflateLoadError()}`);
   }
   return 'libdeflate';
 }

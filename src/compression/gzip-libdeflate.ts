@@ -5,20 +5,31 @@ export interface LibdeflateBinding {
   gzip(block: Uint8Array, level: number): Promise<Buffer>;
 }
 
-let cached: LibdeflateBinding | null | undefined;
+/** Where the package ships the add-on for this platform (scripts/build-native.mjs puts it there). */
+export const LIBDEFLATE_PREBUILD = `prebuilds/${process.platform}-${process.arch}/ferry_deflate.node`;
 
-/**
- * The libdeflate add-on, or undefined when it was not built (no libdeflate-dev when the
- * package was installed: scripts/build-native.mjs). The path is relative to this module in
- * src/compression/ or dist/compression/ and to the CLI bundle in dist/bundle/: all two deep.
- */
-export function loadLibdeflate(): LibdeflateBinding | undefined {
-  if (cached === undefined) {
-    try {
-      cached = createRequire(import.meta.url)('../../native/deflate/build/Release/ferry_deflate.node') as LibdeflateBinding;
-    } catch {
-      cached = null;
-    }
+let cached: { binding?: LibdeflateBinding; error?: string } | undefined;
+
+function load(): { binding?: LibdeflateBinding; error?: string } {
+  if (cached) return cached;
+  try {
+    // Relative to this module in src/compression/ or dist/compression/ and to the CLI
+    // bundle in dist/bundle/: all two deep under the package root.
+    cached = { binding: createRequire(import.meta.url)(`../../${LIBDEFLATE_PREBUILD}`) as LibdeflateBinding };
+  } catch (e) {
+    // Not shipped for this platform, or built for another libc: gzip uses node:zlib.
+    const err = e as NodeJS.ErrnoException;
+    cached = { error: err.code === 'MODULE_NOT_FOUND' ? `no prebuilt add-on for ${process.platform}-${process.arch} in this package` : err.message.split('\n')[0] ?? String(e) };
   }
-  return cached ?? undefined;
+  return cached;
+}
+
+/** The prebuilt libdeflate add-on, or undefined when this package has none that loads here. */
+export function loadLibdeflate(): LibdeflateBinding | undefined {
+  return load().binding;
+}
+
+/** Why the add-on did not load (for --version and --debug), or undefined when it did. */
+export function libdeflateLoadError(): string | undefined {
+  return load().error;
 }

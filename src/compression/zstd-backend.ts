@@ -1,8 +1,8 @@
 import type { Duplex, Transform } from 'node:stream';
 import { FerryError, UsageError } from '../errors.js';
 import type { BlockCompressor } from './block-compressor.js';
-import { loadNapiZstdBackend } from './zstd-napi-backend.js';
-import { loadZlibZstdBackend } from './zstd-zlib-backend.js';
+import { loadNapiZstdBackend, napiZstdLoadError } from './zstd-napi-backend.js';
+import { loadZlibZstdBackend, zlibZstdLoadError } from './zstd-zlib-backend.js';
 
 export type ZstdBackendName = 'zlib' | 'napi';
 
@@ -29,6 +29,12 @@ const loaders: Record<ZstdBackendName, () => ZstdBackend | undefined> = {
   napi: loadNapiZstdBackend,
 };
 
+/** Why a backend is not available here, or undefined when it is. */
+export const zstdLoadErrors: Record<ZstdBackendName, () => string | undefined> = {
+  zlib: zlibZstdLoadError,
+  napi: () => (napiZstdLoadError() === undefined ? undefined : `the zstd-napi add-on did not load: ${napiZstdLoadError()}`),
+};
+
 /** Preference order for `auto`: the runtime's own zstd needs no native add-on. */
 const preference: readonly ZstdBackendName[] = ['zlib', 'napi'];
 
@@ -50,15 +56,15 @@ export function selectZstdBackend(
       const backend = loaders[name]();
       if (backend) return backend;
     }
-    throw new FerryError('ERR_UNSUPPORTED', 'no zstd backend: node:zlib has no zstd (Node < 22.15) and zstd-napi did not load');
+    const why = preference.map((name) => zstdLoadErrors[name]()).join('; ');
+    throw new FerryError('ERR_UNSUPPORTED', `no zstd backend: ${why}`);
   }
   if (wanted !== 'zlib' && wanted !== 'napi') {
     throw new UsageError(`${ZSTD_BACKEND_ENV} must be zlib, napi or auto, got "${wanted}"`);
   }
   const backend = loaders[wanted]();
   if (!backend) {
-    const why = wanted === 'zlib' ? `node:zlib in Node ${process.versions.node} has no zstd (needs >= 22.15)` : 'the zstd-napi add-on did not load';
-    throw new FerryError('ERR_UNSUPPORTED', `zstd backend "${wanted}" is not available: ${why}`);
+    throw new FerryError('ERR_UNSUPPORTED', `zstd backend "${wanted}" is not available: ${zstdLoadErrors[wanted]()}`);
   }
   return backend;
 }

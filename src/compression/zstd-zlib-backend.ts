@@ -57,6 +57,11 @@ export function loadZlibZstdBackend(): ZstdBackend | undefined {
   return cached ?? undefined;
 }
 
+/** Why node:zlib has no zstd here, or undefined when it has. */
+export function zlibZstdLoadError(): string | undefined {
+  return loadZlibZstdBackend() ? undefined : `node:zlib in Node ${process.versions.node} has no zstd (needs >= 22.15)`;
+}
+
 function probe(): ZstdBackend | undefined {
   const z = zlib as unknown as Partial<ZlibZstd>;
   const c = zlib.constants as unknown as Record<string, number | undefined>;

@@ -51,7 +51,7 @@ export async function loadTlsMaterial(host: string, opts: TlsOptions): Promise<T
       }
     }
     if (cas.length > 0) {
-      // loaded on use, synchronously: the CLI bundle runs in vm.Script, which has no import()
+      // loaded on use (TLS modules cost start-up), synchronously, the same in the bundle and in dist/
       const { rootCertificates } = process.getBuiltinModule('node:tls');
       material.ca = [...rootCertificates, ...cas];
     }

@@ -1,0 +1,22 @@
+'use strict';
+// What the CLI bundle gets for `require('undici')` (scripts/bundle.mjs): the three things
+// src/http/undici.ts imports, from undici's own files. undici's index also loads fetch,
+// WebSocket, EventSource, caches and mocks, which the CLI never uses; measured in
+// docs/decisions.md ("Start-up"). Library users get undici's public entry point.
+// A bundle-time swap: if undici moves these files, `npm run build` fails to resolve them.
+const Agent = require('undici/lib/dispatcher/agent.js');
+const EnvHttpProxyAgent = require('undici/lib/dispatcher/env-http-proxy-agent.js');
+const apiRequest = require('undici/lib/api/api-request.js');
+
+/** undici's `request(url, opts)` for the way ferry calls it: a URL object and a dispatcher. */
+function request(url, opts) {
+  const { dispatcher, ...rest } = opts;
+  return apiRequest.call(dispatcher, {
+    ...rest,
+    origin: url.origin,
+    path: url.search ? `${url.pathname}${url.search}` : url.pathname,
+    method: opts.method || (opts.body ? 'PUT' : 'GET'),
+  });
+}
+
+module.exports = { Agent, EnvHttpProxyAgent, request };

@@ -1,0 +1,94 @@
+// Start-up without run-time tricks: the version and backends `--version` reports, Node's
+// compile cache where Node has one (and a damaged cache is only a slower start), source
+// maps under --debug only, and no V8 flag set by ferry itself.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { codeCacheDir } from '../../src/cli/startup/load-cli.js';
+import { describeRun, REPO_ROOT, runFerry } from '../support/ferry-cli.js';
+import { scratchDirSync } from '../support/scratch.js';
+
+const hasCompileCache = typeof (await import('node:module')).default.enableCompileCache === 'function';
+const hello = `oci:${join(REPO_ROOT, 'fixtures', 'hello-oci')}:latest`;
+
+function filesUnder(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => (statSync(join(dir, n)).isDirectory() ? filesUnder(join(dir, n)) : [join(dir, n)]));
+}
+
+describe('ferry --version', () => {
+  it('prints the version from package.json, the Node version and the compression backends', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const run = await runFerry(['--version']);
+    expect(run.code, describeRun(run)).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`ferry version ${version}`);
+    expect(lines[1]).toBe(`node: ${process.version}`);
+    // the test command builds the libdeflate add-on; zstd is node:zlib wherever Node has it
+    expect(lines[2]).toBe('gzip: libdeflate (prebuilt add-on)');
+    expect(lines[3]).toMatch(hasCompileCache ? /^zstd: node:zlib \(libzstd 1\.\d+\.\d+\)$/ : /^zstd: zstd-napi/);
+    expect(run.stderr).toBe('');
+  });
+
+  it('names the backend a FERRY_*_BACKEND asks for, or why it cannot run', async () => {
+    const run = await runFerry(['--version'], { env: { FERRY_GZIP_BACKEND: 'zlib', FERRY_ZSTD_BACKEND: 'bogus' } });
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(run.stdout).toContain(`gzip: node:zlib (zlib ${process.versions.zlib})`);
+    expect(run.stdout).toContain('zstd: none (FERRY_ZSTD_BACKEND must be zlib, napi or auto, got "bogus")');
+  });
+
+  it('--debug logs the backends in use and why the others did not load', async () => {
+    const run = await runFerry(['--debug', 'inspect', '--raw', hello]);
+    expect(run.code, describeRun(run)).toBe(0);
+    expect(run.stderr).toMatch(/DEBU\[ferry\] compression: gzip libdeflate \(prebuilt add-on\); zstd (node:zlib|zstd-napi)/);
+    if (!hasCompileCache) expect(run.stderr).toContain('zstd backend zlib not loaded: node:zlib in Node');
+    expect(run.stderr).toMatch(/DEBU\[ferry\] compile cache: /);
+  });
+});
+
+describe('start-up', () => {
+  it('keeps compiled code in Node’s compile cache under XDG_CACHE_HOME (Node >= 22.1), and a damaged cache only costs time', async () => {
+    const cacheHome = scratchDirSync('xdg-cache');
+    const env = { XDG_CACHE_HOME: cacheHome };
+    const first = await runFerry(['inspect', '--raw', hello], { env });
+    expect(first.code, describeRun(first)).toBe(0);
+    const files = filesUnder(codeCacheDir({ XDG_CACHE_HOME: cacheHome })!);
+    if (!hasCompileCache) {
+      expect(files).toEqual([]);
+      return;
+    }
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      for (let i = 16; i < bytes.length; i += 101) bytes[i] = (bytes[i] ?? 0) ^ 0xff;
+      writeFileSync(file, bytes);
+    }
+    const again = await runFerry(['inspect', '--raw', hello], { env });
+    expect(again.code, describeRun(again)).toBe(0);
+    expect(again.stdout).toBe(first.stdout);
+    const off = scratchDirSync('xdg-cache-off');
+    await runFerry(['--version'], { env: { XDG_CACHE_HOME: off, FERRY_NO_CODE_CACHE: '1' } });
+    expect(filesUnder(off)).toEqual([]);
+  });
+
+  it('maps stack traces to src/ under --debug, and prints none without it', async () => {
+    const missing = `oci:${join(REPO_ROOT, 'fixtures', 'hello-oci')}:no-such-tag`;
+    const debug = await runFerry(['--debug', 'inspect', missing]);
+    expect(debug.code).not.toBe(0);
+    expect(debug.stderr).toMatch(/at .*src\/transport\/oci-layout\/layout\.ts:\d+:\d+/);
+    const plain = await runFerry(['inspect', missing]);
+    expect(plain.stderrLines).toHaveLength(1);
+    expect(plain.stderr).not.toMatch(/\s+at /);
+  });
+
+  it('sets no V8 flags at run time', () => {
+    const sources = [join(REPO_ROOT, 'bin', 'ferry'), ...filesUnder(join(REPO_ROOT, 'src')).filter((f) => f.endsWith('.ts'))];
+    const offenders = sources.filter((f) => /setFlagsFromString|--liftoff|--no-opt|v8\.setFlags/.test(readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+});
