@@ -3,7 +3,7 @@ import type { Location } from '../reference/location.js';
 import { destinationTag, openDestination, openSource, toLocation, type SessionOptions, type SideOptions } from '../transport/open.js';
 import { withPool } from '../transport/session.js';
 import { copyImage, type CopyResult } from './copy-image.js';
-import type { CopyOptions } from './options.js';
+import { checkCopyOptions, type CopyOptions } from './options.js';
 
 export interface CopyRequest extends CopyOptions, SessionOptions {
   src?: SideOptions;
@@ -15,6 +15,7 @@ export interface CopyRequest extends CopyOptions, SessionOptions {
  * (docker://, oci:, oci-archive:, docker-archive:, dir:).
  */
 export async function copy(src: string | Location, dst: string | Location, request: CopyRequest = {}): Promise<CopyResult> {
+  checkCopyOptions(request);
   const from = toLocation(src);
   const to = toLocation(dst);
   return withPool(request, async (pool) => {

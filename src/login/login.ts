@@ -1,5 +1,5 @@
 import { FerryError } from '../errors.js';
-import { removeAllCredentials, removeCredential, saveCredential, type CredentialDestination } from '../credentials/index.js';
+import { removeAllCredentials, removeCredential, resolveCredential, saveCredential, type CredentialDestination } from '../credentials/index.js';
 import type { Credential } from '../http/credential.js';
 import { RegistryClient } from '../http/client.js';
 import { DOCKER_HUB, DOCKER_HUB_API } from '../reference/docker-reference.js';
@@ -50,4 +50,12 @@ export async function logout(registry: string, request: LoginRequest = {}): Prom
 
 export async function logoutAll(request: LoginRequest = {}): Promise<string[]> {
   return removeAllCredentials({ authFile: request.authFile, env: request.env, homedir: request.homedir, debug: request.log });
+}
+
+/** `login --get-login`: the user name saved for a registry, without asking the registry. */
+export async function loggedInUser(registry: string, request: LoginRequest = {}): Promise<string> {
+  const credential = await resolveCredential(registry, undefined, { authFile: request.authFile, env: request.env, homedir: request.homedir, debug: request.log });
+  const username = credential && credential.kind !== 'registry-token' ? credential.username : undefined;
+  if (!username) throw new FerryError('ERR_CREDENTIALS', `not logged into ${registry}`);
+  return username;
 }

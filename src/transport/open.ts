@@ -1,6 +1,6 @@
 import { resolveCredential, parseCredsFlag } from '../credentials/index.js';
 import type { CredentialProvider } from '../http/credential.js';
-import { defaultRetryPolicy } from '../http/retry.js';
+import { defaultRetryPolicy, type RetryPolicy } from '../http/retry.js';
 import type { Location } from '../reference/location.js';
 import { formatLocation, parseLocation } from '../reference/location.js';
 import { ClientPool } from './registry/client-pool.js';
@@ -27,6 +27,8 @@ export interface SessionOptions {
   pool?: ClientPool;
   /** Retries for transient HTTP failures (skopeo's --retry-times). */
   retryTimes?: number;
+  /** Fixed wait between retries (skopeo's --retry-delay); default: exponential backoff. */
+  retryDelayMs?: number;
   /** --debug sink; redacted lines only. */
   log?: (line: string) => void;
   /** Environment for credential lookup (tests inject it). */
@@ -52,6 +54,15 @@ export function destinationTag(loc: Location): string | undefined {
   }
 }
 
+function retryPolicyOf(session: SessionOptions): RetryPolicy {
+  const delay = session.retryDelayMs;
+  return {
+    ...defaultRetryPolicy,
+    retries: session.retryTimes ?? defaultRetryPolicy.retries,
+    ...(delay !== undefined ? { minDelayMs: delay, maxDelayMs: delay } : {}),
+  };
+}
+
 /** The shared client for a registry, with credentials resolved lazily on the first challenge. */
 export function registryClient(registry: string, repository: string, side: SideOptions, session: SessionOptions, pool: ClientPool): RegistryClient {
   const explicit = side.creds !== undefined ? parseCredsFlag(side.creds) : undefined;
@@ -69,7 +80,7 @@ export function registryClient(registry: string, repository: string, side: SideO
   return pool.get(registry, identity, {
     credentials,
     tls: { verify: side.tlsVerify !== false, ...(side.certDir ? { certDir: side.certDir } : {}) },
-    retry: { ...defaultRetryPolicy, retries: session.retryTimes ?? defaultRetryPolicy.retries },
+    retry: retryPolicyOf(session),
     log: session.log,
     stallTimeoutMs: session.stallTimeoutMs,
     userAgent: session.userAgent,
