@@ -206,7 +206,7 @@ describe('ReferenceError', () => {
     const e = refError('Bad Ref\nsecond');
     expect(e).toBeInstanceOf(FerryError);
     expect(e.code).toBe('ERR_REFERENCE');
-    expect(e.exitCode).toBe(2);
+    expect(e.exitCode).toBe(1);
     expect(e.input).toBe('Bad Ref\nsecond');
     expect(e.name).toBe('ReferenceError');
     expect(refError('UPPER').message.split('\n')).toHaveLength(1);
