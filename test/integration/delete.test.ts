@@ -155,7 +155,7 @@ describe('delete on a registry with deletion disabled', () => {
   });
 
   it('reports the same through the library as an ERR_UNSUPPORTED FerryError', async () => {
-    await expect(deleteImage(dockerRef(registry, 'app:2'))).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', exitCode: 7 });
+    await expect(deleteImage(dockerRef(registry, 'app:2'))).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', exitCode: 1 });
   });
 });
 

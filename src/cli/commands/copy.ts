@@ -4,6 +4,7 @@ import { MAX_COMPRESSION_LEVEL, MAX_JOBS, type CopyOptions, type MultiArch } fro
 import { UsageError } from '../../errors.js';
 import { parsePlatform } from '../../oci/platform.js';
 import type { ProgressMode } from '../progress/renderers.js';
+import { refuseFlag } from './compat-flags.js';
 import { addSideFlags, sideOptions } from './flags.js';
 import { overridePlatform, session, type CommandContext } from './context.js';
 import { integerFlag } from './number-flags.js';
@@ -53,8 +54,12 @@ export function copyCommand(ctx: CommandContext): Command {
     .option('--digestfile <path>', 'write the destination manifest digest to this file')
     .addOption(new Option('--retry-times <n>', 'retries for transient failures').argParser(integerFlag('--retry-times', { min: 0 })))
     .option('--remove-signatures', 'accepted for skopeo compatibility (ferry copies no signatures)');
+  cmd.option('--authfile <path>', 'auth file for both sides (--src-authfile / --dest-authfile override it)');
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
+  refuseFlag(cmd, '--src-daemon-host <host>', 'ferry has no docker-daemon: transport');
+  refuseFlag(cmd, '--dest-daemon-host <host>', 'ferry has no docker-daemon: transport');
+  refuseFlag(cmd, '--dest-decompress', 'ferry writes layers compressed (gzip or zstd), never decompressed');
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
     const { copy } = await import('../../copy/copy.js');
