@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { acceptNoOp, refuseFlag } from './commands/compat-flags.js';
 import type { CommandContext, PlatformOverride } from './commands/context.js';
 import { durationFlag } from './commands/number-flags.js';
+import { checkPolicyFile } from './policy-file.js';
 
 const NO_SIGNATURES = 'ferry neither verifies nor writes signatures';
 
@@ -20,9 +21,9 @@ export function addGlobalFlags(program: Command): Command {
     .option('--tmpdir <dir>', 'folder for temporary files (sets TMPDIR for this run)')
     .option('--user-agent-prefix <prefix>', 'put this before ferry\'s User-Agent');
   acceptNoOp(program, '--insecure-policy', 'ferry has no signature policy; nothing is verified either way');
-  refuseFlag(program, '--policy <path>', `${NO_SIGNATURES}, so it cannot enforce a trust policy; use --insecure-policy`);
+  program.option('--policy <path>', 'trust policy file: accepted when it requires nothing (insecureAcceptAnything only), refused otherwise');
   refuseFlag(program, '--require-signed', NO_SIGNATURES);
-  refuseFlag(program, '--registries.d <dir>', `it configures signature storage, and ${NO_SIGNATURES}`);
+  acceptNoOp(program, '--registries.d <dir>', `it only locates signature storage, and ${NO_SIGNATURES}`);
   refuseFlag(program, '--registries-conf <path>', 'ferry does not read registries.conf (no mirrors, short names or blocked registries); use full docker:// references and per-command TLS flags');
   refuseFlag(program, '--tls-details <path>', 'ferry uses Node\'s TLS defaults (TLS 1.2 or later)');
   return program;
@@ -38,6 +39,7 @@ function platformOverride(opts: Record<string, unknown>): PlatformOverride | und
 
 /** What the global flags change before a command runs; returns the timeout signal, if any. */
 export function applyGlobalFlags(opts: Record<string, unknown>, ctx: CommandContext, version: string): AbortSignal | undefined {
+  if (typeof opts['policy'] === 'string') checkPolicyFile(opts['policy']);
   const tmp = opts['tmpdir'];
   if (typeof tmp === 'string') {
     if (!statSync(tmp, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--tmpdir: "${tmp}" is not a directory`);
