@@ -60,6 +60,10 @@ export function copyCommand(ctx: CommandContext): Command {
   refuseFlag(cmd, '--src-daemon-host <host>', 'ferry has no docker-daemon: transport');
   refuseFlag(cmd, '--dest-daemon-host <host>', 'ferry has no docker-daemon: transport');
   refuseFlag(cmd, '--dest-decompress', 'ferry writes layers compressed (gzip or zstd), never decompressed');
+  for (const flag of ['--sign-by <key-id>', '--sign-by-sigstore <param-file>', '--sign-by-sigstore-private-key <path>', '--sign-by-sq-fingerprint <fingerprint>', '--sign-passphrase-file <path>', '--sign-identity <reference>']) {
+    refuseFlag(cmd, flag, 'ferry does not sign images; sign the copy afterwards (cosign sign, notation sign)');
+  }
+  for (const flag of ['--encryption-key <key>', '--encrypt-layer <ints>', '--decryption-key <key>']) refuseFlag(cmd, flag, 'ferry does not encrypt or decrypt layers');
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
     const { copy } = await import('../../copy/copy.js');
