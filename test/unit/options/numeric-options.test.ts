@@ -1,7 +1,13 @@
 // Number flags and options: checked where they enter, so "x", NaN or 2.5 never reach a
 // loop bound (`--retry-times x` used to retry forever).
 import { describe, expect, it } from 'vitest';
+import { copy } from '../../../src/copy/copy.js';
 import { checkCopyOptions } from '../../../src/copy/options.js';
+import { deleteImage } from '../../../src/delete/delete.js';
+import { inspect } from '../../../src/inspect/inspect.js';
+import { mergeManifests } from '../../../src/merge/merge.js';
+import { syncRepository } from '../../../src/sync/sync.js';
+import { listTags } from '../../../src/tags/list-tags.js';
 import { UsageError } from '../../../src/errors.js';
 import { checkDurationMs, parseDurationFlag } from '../../../src/options/duration.js';
 import { checkInteger, parseIntegerFlag } from '../../../src/options/integer.js';
@@ -80,5 +86,21 @@ describe('library entry checks', () => {
     expect(() => checkSessionOptions({ retryTimes: 0, retryDelayMs: 0, stallTimeoutMs: 30_000 })).not.toThrow();
     expect(() => checkInteger('x', undefined, { min: 1 })).not.toThrow();
     expect(() => checkDurationMs('x', undefined)).not.toThrow();
+  });
+});
+
+describe('every library entry point refuses a bad number before touching a location', () => {
+  // the locations do not exist: reaching them would fail differently (ERR_NOT_FOUND)
+  const missing = 'oci:/nonexistent/ferry-numeric:latest';
+  it.each([
+    ['copy', () => copy(missing, 'oci:/nonexistent/out:latest', { retryTimes: Number.NaN })],
+    ['copy jobs', () => copy(missing, 'oci:/nonexistent/out:latest', { jobs: 0 })],
+    ['inspect', () => inspect(missing, { retryTimes: -1 })],
+    ['listTags', () => listTags('oci:/nonexistent/ferry-numeric', { retryDelayMs: Number.POSITIVE_INFINITY })],
+    ['deleteImage', () => deleteImage('docker://127.0.0.1:1/app:1', { retryTimes: 1.5 })],
+    ['syncRepository', () => syncRepository('oci:/nonexistent/a', 'oci:/nonexistent/b', { blobRetries: Number.NaN })],
+    ['mergeManifests', () => mergeManifests('docker://127.0.0.1:1/app:1', [missing], { jobs: Number.NaN })],
+  ])('%s', async (_name, call) => {
+    await expect(call()).rejects.toBeInstanceOf(UsageError);
   });
 });
