@@ -1,5 +1,5 @@
 import type { ControlNode, Node, Operand, Pipeline } from './ast.js';
-import { FUNCTIONS } from './functions.js';
+import { FUNCTIONS, type TemplateFunction } from './functions.js';
 import { TemplateError } from './template-error.js';
 import { formatValue, GoNil, GoStruct, isMap, NO_VALUE, truth, typeName } from './values.js';
 
@@ -84,7 +84,7 @@ class Evaluator {
       const [head, ...rest] = cmd.args;
       if (!head) return this.fail(cmd.pos, 'empty command');
       if (head.kind === 'function') {
-        const fn = FUNCTIONS[head.name];
+        const fn = functionNamed(head.name);
         if (!fn) return this.fail(head.pos, `function "${head.name}" is not supported (see docs/inspect.md for the list)`);
         const args = [...rest.map((a) => this.operand(a, dot)), ...piped];
         value = fn(args, (problem) => this.fail(head.pos, `${head.name}: ${problem}`));
@@ -121,7 +121,7 @@ class Evaluator {
       case 'pipeline':
         return this.pipeline(op.pipeline, dot);
       case 'function': {
-        const fn = FUNCTIONS[op.name];
+        const fn = functionNamed(op.name);
         if (!fn) return this.fail(op.pos, `function "${op.name}" is not supported (see docs/inspect.md for the list)`);
         return fn([], (problem) => this.fail(op.pos, `${op.name}: ${problem}`));
       }
@@ -135,14 +135,19 @@ class Evaluator {
 
   private field(value: unknown, name: string, pos: number): unknown {
     if (value instanceof GoStruct) {
-      if (!(name in value.fields)) this.fail(pos, `can't evaluate field ${name} in type ${value.typeName}`);
+      if (!Object.hasOwn(value.fields, name)) this.fail(pos, `can't evaluate field ${name} in type ${value.typeName}`);
       return value.fields[name];
     }
     if (value instanceof GoNil && value.type === 'map') return NO_VALUE;
-    if (isMap(value)) return Object.prototype.hasOwnProperty.call(value, name) ? value[name] : NO_VALUE;
+    if (isMap(value)) return Object.hasOwn(value, name) ? value[name] : NO_VALUE;
     if (value === null || value === undefined || value === NO_VALUE || value instanceof GoNil) this.fail(pos, `nil pointer evaluating ${typeName(value)}.${name}`);
     return this.fail(pos, `can't evaluate field ${name} in type ${typeName(value)}`);
   }
+}
+
+/** Own keys only: "constructor" or "toString" in a template is not a function. */
+function functionNamed(name: string): TemplateFunction | undefined {
+  return Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
 }
 
 function describe(op: Operand): string {

@@ -35,7 +35,7 @@ function indexOne(v: unknown, key: unknown, fail: (p: string) => never): unknown
   }
   if (isMap(v)) {
     // a missing key gives the zero value of the map's values (strings, in skopeo's output)
-    return Object.prototype.hasOwnProperty.call(v, str('index', key, fail)) ? v[key as string] : '';
+    return Object.hasOwn(v, str('index', key, fail)) ? v[key as string] : '';
   }
   return fail(`can't index item of type ${typeName(v)}`);
 }

@@ -50,6 +50,7 @@ describe('fields, functions and pipelines', () => {
     ['{{range .RepoTags}}{{.}} {{end}}', 'v1 latest '],
     ['{{index .Labels "version"}}', '1.2'],
     ['{{index .Labels "missing"}}|', '|'],
+    ['{{index .Labels "toString"}}|{{.Labels.toString}}', '|<no value>'],
     ['{{.Labels.version}}', '1.2'],
     ['{{.Labels.missing}}', '<no value>'],
     ['{{json .Labels}}', '{"a":"x<y","org.opencontainers.image.title":"app","version":"1.2"}'],
@@ -119,6 +120,9 @@ describe('one-line errors naming the construct and where it is', () => {
     ['{{.Os 1}}', /can't give arguments to a non-function \(\.Os\)/],
     ['{{}}', /empty action/],
     ['line one\n{{.Bad}}', /line 2, column 3: can't evaluate field Bad/],
+    ['{{.constructor}}', /can't evaluate field constructor in type inspect.Output/],
+    ['{{constructor}}', /function "constructor" is not supported/],
+    ['{{toString .Os}}', /function "toString" is not supported/],
   ])('%s', (source, pattern) => {
     const message = failure(source, image);
     expect(message).toMatch(/^--format template, /);
