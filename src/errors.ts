@@ -1,6 +1,7 @@
 /**
  * The error hierarchy. Every error ferry throws on purpose is a FerryError with a
- * stable string `code` (for scripts and the library) and an `exitCode` (for the CLI).
+ * stable string `code` (for scripts and the library), `status` / `registryCode` when an
+ * HTTP answer is behind it, an optional `hint`, and an `exitCode` (for the CLI).
  * Messages are one line and name the location / digest / status involved; they
  * never contain credentials.
  */
@@ -38,27 +39,58 @@ export function exitStatusFor(code: ErrorCode): number {
   return 1;
 }
 
+/** What a FerryError may carry besides its code and message. */
+export interface FerryErrorOptions {
+  cause?: unknown;
+  /** The HTTP status of the answer behind the error, when there was one. */
+  status?: number;
+  /** The registry's own error code (MANIFEST_UNKNOWN, DENIED, ...), when it sent one. */
+  registryCode?: string;
+  /** What the user can do about it; see {@link FerryError.hint}. */
+  hint?: string;
+}
+
+/**
+ * The root of every error ferry throws on purpose. `status` and `registryCode` are set
+ * for failures that come from an HTTP answer (also when wrapped: they are taken from a
+ * FerryError `cause`) and undefined otherwise.
+ */
 export class FerryError extends Error {
+  /** Stable string code, for scripts and programs. */
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** HTTP status of the registry or token server answer, or undefined when not HTTP. */
+  readonly status: number | undefined;
+  /** The registry's error code from the answer body, or undefined. */
+  readonly registryCode: string | undefined;
+  /**
+   * A separate, one-line suggestion, kept out of `message`. Library hints name options
+   * in backticks (`` `tlsVerify: false` ``); the CLI prints them with its flag names.
+   * Writable so a caller with more context can sharpen it.
+   */
+  hint: string | undefined;
+  constructor(code: ErrorCode, message: string, options: FerryErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = new.target.name;
+    const inner = options.cause instanceof FerryError ? options.cause : undefined;
+    this.status = options.status ?? inner?.status;
+    this.registryCode = options.registryCode ?? inner?.registryCode;
+    this.hint = options.hint ?? inner?.hint;
   }
   get exitCode(): number {
     return exitStatusFor(this.code);
   }
 }
 
-/** Bad command-line input or bad option values. */
+/** Bad input: option values, flags, or arguments that cannot work together. */
 export class UsageError extends FerryError {
-  constructor(message: string) {
-    super('ERR_USAGE', message);
+  constructor(message: string, options: { hint?: string } = {}) {
+    super('ERR_USAGE', message, options);
   }
 }
 
 /** A location or image reference that does not parse. */
-export class ReferenceError extends FerryError {
+export class InvalidReferenceError extends FerryError {
   readonly input: string;
   constructor(input: string, reason: string) {
     super('ERR_REFERENCE', `invalid reference "${input}": ${reason}`);
@@ -78,8 +110,7 @@ export interface RegistryErrorDetail {
  * Keeps the status and the registry's own error codes (MANIFEST_UNKNOWN, DENIED, ...).
  */
 export class RegistryError extends FerryError {
-  readonly status: number;
-  readonly registryCode: string | undefined;
+  declare readonly status: number;
   readonly errors: RegistryErrorDetail[];
   readonly location: string;
   constructor(
@@ -91,10 +122,8 @@ export class RegistryError extends FerryError {
   ) {
     const first = errors[0];
     const reg = first ? ` ${first.code}${first.message ? `: ${first.message}` : ''}` : '';
-    super(code, `${what} ${location}: HTTP ${status}${reg}`);
-    this.status = status;
+    super(code, `${what} ${location}: HTTP ${status}${reg}`, { status, ...(first ? { registryCode: first.code } : {}) });
     this.errors = errors;
-    this.registryCode = first?.code;
     this.location = location;
   }
   /** Statuses/codes a retry may cure. */
@@ -104,6 +133,7 @@ export class RegistryError extends FerryError {
   }
 }
 
+/** Content whose digest is not the one expected: a blob or manifest changed or was corrupted on the way. */
 export class DigestMismatchError extends FerryError {
   readonly expected: string;
   readonly actual: string;
@@ -114,6 +144,7 @@ export class DigestMismatchError extends FerryError {
   }
 }
 
+/** A blob longer or shorter than its descriptor says. */
 export class SizeMismatchError extends FerryError {
   readonly expected: number;
   readonly actual: number;
@@ -127,12 +158,14 @@ export class SizeMismatchError extends FerryError {
   }
 }
 
+/** The operation's `signal` aborted; nothing was tagged. */
 export class AbortedError extends FerryError {
   constructor(message = 'operation aborted') {
     super('ERR_ABORTED', message);
   }
 }
 
+/** Whether `e` is one of ferry's errors (and so has `code`, `status`, `registryCode`, `hint`). */
 export function isFerryError(e: unknown): e is FerryError {
   return e instanceof FerryError;
 }

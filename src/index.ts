@@ -1,28 +1,60 @@
-// The library's public surface: re-exports only.
-export * from './errors.js';
-export * from './oci/media-types.js';
-export * from './oci/digest.js';
-export * from './oci/descriptor.js';
-export * from './oci/platform.js';
-export * from './oci/manifest.js';
-export * from './reference/docker-reference.js';
-export * from './reference/location.js';
-export type * from './transport/types.js';
+/**
+ * ferry's library API: the one list of what is public. Everything else under src/ is
+ * internal and may change without notice (docs/library.md says why each part is or is
+ * not here). No `export *`, so nothing becomes public by accident.
+ *
+ * @packageDocumentation
+ */
 
+// Operations, each with its request (options), result and error behaviour documented on it.
 export { copy, type CopyRequest } from './copy/copy.js';
-export { copyImage, type CopyResult, type CopyStats } from './copy/copy-image.js';
+export type { CopyResult, CopyStats } from './copy/copy-image.js';
 export type { CopyOptions, MultiArch, ManifestFormat, CompressionTarget } from './copy/options.js';
-export type { CopyEvent, EventSink } from './copy/events.js';
-export { inspect, manifestDigest, rawManifestOf, type InspectRequest } from './inspect/inspect.js';
-export type { InspectResult, InspectOptions } from './inspect/inspect-image.js';
+export { inspect, rawManifestOf, manifestDigest, type InspectRequest, type ManifestRequest } from './inspect/inspect.js';
+export type { InspectOptions, InspectResult } from './inspect/inspect-image.js';
 export type { InspectOutput, InspectLayer } from './inspect/skopeo-json.js';
-export { listTags, type TagList } from './tags/list-tags.js';
+export { listTags, type ListTagsRequest, type TagList } from './tags/list-tags.js';
 export { deleteImage, type DeleteRequest, type DeleteResult } from './delete/delete.js';
-export { login, logout, logoutAll, loggedInUser, checkCredential, type LoginRequest } from './login/login.js';
-export { openSource, openDestination, type SideOptions, type SessionOptions } from './transport/open.js';
-export { ClientPool } from './transport/registry/client-pool.js';
-export { RegistryClient, type RegistryClientOptions } from './http/client.js';
-export type { Credential } from './http/credential.js';
-export { mergeManifests } from './merge/merge.js';
-export { syncRepository } from './sync/sync.js';
-export * from './credentials/index.js';
+export { mergeManifests, type MergeRequest, type MergeResult, type MergedChild } from './merge/merge.js';
+export type { MergeSource } from './merge/collect.js';
+export type { PlatformOverride } from './merge/child-platform.js';
+export type { IndexFormat } from './merge/build-index.js';
+export { syncRepository, type SyncRequest, type SyncResult, type SyncedTag } from './sync/sync.js';
+export { login, logout, logoutAll, loggedInUser, type LoginRequest, type LogoutRequest } from './login/login.js';
+export type { CredentialDestination } from './credentials/save-credential.js';
+
+// Connection settings and credentials shared by the operations.
+export type { SideOptions, SessionOptions } from './transport/open.js';
+export type { Credential, CredentialCallback, Credentials } from './credentials/credential-source.js';
+
+// Progress events, abort signal.
+export type { FerryEvent, EventSink, OperationOptions } from './events.js';
+
+// Errors.
+export {
+  FerryError,
+  UsageError,
+  InvalidReferenceError,
+  RegistryError,
+  DigestMismatchError,
+  SizeMismatchError,
+  AbortedError,
+  isFerryError,
+  exitStatusFor,
+  type ErrorCode,
+  type FerryErrorOptions,
+  type RegistryErrorDetail,
+} from './errors.js';
+
+// OCI data: manifests, configs, descriptors, digests, platforms.
+export type { RawManifest, Manifest, ImageManifest, IndexManifest, Schema1Manifest } from './oci/manifest.js';
+export { parseManifest } from './oci/manifest.js';
+export type { ImageConfig, ImageRunConfig, ImageHistoryEntry } from './oci/image-config.js';
+export type { Descriptor, Platform } from './oci/descriptor.js';
+export { isDigest, type Digest } from './oci/digest.js';
+export { MediaType, type KnownMediaType } from './oci/media-types.js';
+export { parsePlatform, formatPlatform } from './oci/platform.js';
+
+// References and locations.
+export { parseDockerReference, formatDockerReference, type DockerReference } from './reference/docker-reference.js';
+export { parseLocation, formatLocation, type Location, type LocationKind } from './reference/location.js';

@@ -1,12 +1,12 @@
 import { pipeline, Readable } from 'node:stream';
 import { AbortedError, FerryError } from '../errors.js';
-import { isRetryable } from '../http/retry.js';
+import { isRetryable } from '../transport/retryable.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { ProgressCounter } from '../stream/progress.js';
 import { resumableStream } from '../stream/resumable.js';
 import { VerifyStream } from '../stream/verify.js';
 import type { ImageDestination, ImageSource } from '../transport/types.js';
-import type { EventSink } from './events.js';
+import type { EventSink } from '../events.js';
 
 export interface BlobCopyContext {
   source: ImageSource;

@@ -5,7 +5,7 @@ import type { RawManifest } from '../oci/manifest.js';
 import { hostPlatform } from '../oci/platform.js';
 import type { ImageDestination, ImageSource } from '../transport/types.js';
 import { copyBlob, type BlobCopyContext } from './blob-copy.js';
-import type { CopyEvent } from './events.js';
+import type { FerryEvent } from '../events.js';
 import { imagesOf, parseNode, readChildren, readImageConfig, type IndexNode, type TreeNode } from './manifests.js';
 import { checkCopyOptions, DEFAULT_BLOB_RETRIES, DEFAULT_JOBS, type CopyOptions } from './options.js';
 import { planBlobs, type BlobAction } from './plan.js';
@@ -45,7 +45,7 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
   checkCopyOptions(opts);
   const signal = opts.signal;
   const notes: string[] = [];
-  const emit = (e: CopyEvent) => opts.onEvent?.(e);
+  const emit = (e: FerryEvent) => opts.onEvent?.(e);
   const note = (message: string) => {
     notes.push(message);
     emit({ type: 'note', message });
@@ -53,7 +53,7 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
   const stats: CopyStats = { copied: 0, skipped: 0, mounted: 0, recompressed: 0, bytes: 0 };
 
   if (opts.format === 'v2s2' && opts.compression?.format === 'zstd') {
-    throw new FerryError('ERR_USAGE', 'Docker v2 schema 2 has no zstd layer type: use --format oci with zstd');
+    throw new FerryError('ERR_USAGE', 'Docker v2 schema 2 has no zstd layer type', { hint: "use `format: 'oci'` with zstd" });
   }
   const changesBlobs = opts.compression !== undefined;
   const changesFormat = opts.format !== undefined;
@@ -115,7 +115,9 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
   );
   const actions = planBlobs(planned, opts.compression);
   if (opts.preserveDigests && (changesFormat || actions.some((a) => a.kind === 'recompress'))) {
-    throw new FerryError('ERR_CONFLICT', '--preserve-digests: the requested conversion or recompression would change manifest digests');
+    throw new FerryError('ERR_CONFLICT', 'the requested conversion or recompression would change manifest digests, and digests are to be preserved', {
+      hint: 'drop `preserveDigests` or the conversion',
+    });
   }
 
   const ctx: BlobCopyContext = { source, dest, signal, retries: opts.blobRetries ?? DEFAULT_BLOB_RETRIES, emit };

@@ -11,8 +11,15 @@ export interface CopyRequest extends CopyOptions, SessionOptions {
 }
 
 /**
- * Copies an image, index or artifact between any two locations
- * (docker://, oci:, oci-archive:, docker-archive:, dir:).
+ * Copies an image, index or artifact between any two locations (docker://, oci:,
+ * oci-archive:, docker-archive:, dir:). Blobs are verified by digest and size on the
+ * way; the destination's tag is written last, so a failed or aborted copy tags nothing.
+ *
+ * @param src - where to read from, as a string ("docker://…") or a parsed Location
+ * @param dst - where to write to; a tag in it names the root, a digest in it must match
+ * @param request - per-side connection settings (`src`, `dest`), conversion options,
+ *   `signal` and `onEvent`
+ * @throws FerryError (a subclass for digest, size, reference and registry failures)
  */
 export async function copy(src: string | Location, dst: string | Location, request: CopyRequest = {}): Promise<CopyResult> {
   checkCopyOptions(request);

@@ -1,13 +1,12 @@
 import type { Platform } from '../oci/descriptor.js';
 import { checkInteger } from '../options/integer.js';
-import type { EventSink } from './events.js';
+import type { OperationOptions } from '../events.js';
 
 export type MultiArch = 'all' | 'system' | 'index-only';
 export type ManifestFormat = 'oci' | 'v2s2';
 export type CompressionTarget = 'gzip' | 'zstd';
 
-export interface CopyOptions {
-  signal?: AbortSignal;
+export interface CopyOptions extends OperationOptions {
   /** Copy only these platforms of an index, writing a rewritten index of just them. */
   platforms?: Platform[];
   /** skopeo's --multi-arch; ferry's default is "all" (skopeo's is "system"). */
@@ -23,7 +22,6 @@ export interface CopyOptions {
   blobRetries?: number;
   /** Platform picked from an index when the destination keeps one image (dir:, docker-archive:) or multiArch is "system". */
   systemPlatform?: Platform;
-  onEvent?: EventSink;
 }
 
 /** Measured on 2 cores against distribution 2.8 (docs/benchmarks.md); skopeo uses 6. */

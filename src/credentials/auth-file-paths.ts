@@ -80,7 +80,8 @@ export async function checkWritable(location: AuthFileLocation, o: ResolvedStore
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     throw new FerryError(
       'ERR_CREDENTIALS',
-      `XDG_RUNTIME_DIR is set to ${dir}, which does not exist; create it, unset XDG_RUNTIME_DIR or use --authfile`,
+      `XDG_RUNTIME_DIR is set to ${dir}, which does not exist`,
+      { hint: 'create it, unset XDG_RUNTIME_DIR or name an auth file with `authFile`' },
     );
   }
 }

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { FerryError } from '../errors.js';
 import type { AuthFileLocation } from './auth-file-paths.js';
 import { findEntry } from './auth-keys.js';
-import type { Credential } from './credential.js';
+import type { AuthCredential } from './credential.js';
 import type { HelperRef } from './credential-helper.js';
 
 /** A real auth file holds a handful of entries; anything this large is not one. */
@@ -138,7 +138,7 @@ function decodeBase64(value: string): string | undefined {
  * for hosts whose secret lives in its credsStore). Errors name the file and key,
  * never what the field contained.
  */
-export function decodeAuthEntry(path: string, key: string, entry: AuthEntry): Credential | undefined {
+export function decodeAuthEntry(path: string, key: string, entry: AuthEntry): AuthCredential | undefined {
   let username = entry.username || undefined;
   let password = entry.password;
   if (entry.auth) {
@@ -151,7 +151,7 @@ export function decodeAuthEntry(path: string, key: string, entry: AuthEntry): Cr
     password = decoded.slice(colon + 1).replace(/^\0+|\0+$/g, '');
   }
   if (entry.identitytoken) {
-    const cred: Credential = { kind: 'identity-token', token: entry.identitytoken };
+    const cred: AuthCredential = { kind: 'identity-token', token: entry.identitytoken };
     if (username && username !== '<token>') cred.username = username;
     return cred;
   }
@@ -162,7 +162,7 @@ export function decodeAuthEntry(path: string, key: string, entry: AuthEntry): Cr
 }
 
 /** The entry `login` writes: base64 user:pass, as every tool reads it. */
-export function encodeAuthEntry(cred: Credential): AuthEntry {
+export function encodeAuthEntry(cred: AuthCredential): AuthEntry {
   const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
   switch (cred.kind) {
     case 'basic':

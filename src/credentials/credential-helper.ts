@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { AbortedError, FerryError } from '../errors.js';
-import type { Credential } from './credential.js';
+import type { AuthCredential } from './credential.js';
 import type { ResolvedStoreOptions } from './options.js';
 
 /**
@@ -108,7 +108,7 @@ function failure(ref: HelperRef, action: string, r: HelperOutput, secret?: strin
 }
 
 /** The stored credential for serverURL, or undefined when the helper has none. */
-export async function helperGet(ref: HelperRef, serverURL: string, o: ResolvedStoreOptions): Promise<Credential | undefined> {
+export async function helperGet(ref: HelperRef, serverURL: string, o: ResolvedStoreOptions): Promise<AuthCredential | undefined> {
   const r = await run(ref, 'get', serverURL, o);
   if (r.status !== 0) {
     if (isNotFound(r)) return undefined;
@@ -130,7 +130,7 @@ export async function helperGet(ref: HelperRef, serverURL: string, o: ResolvedSt
   return { kind: 'basic', username, password: secret };
 }
 
-export async function helperStore(ref: HelperRef, serverURL: string, cred: Credential, o: ResolvedStoreOptions): Promise<void> {
+export async function helperStore(ref: HelperRef, serverURL: string, cred: AuthCredential, o: ResolvedStoreOptions): Promise<void> {
   if (cred.kind === 'registry-token') {
     throw new FerryError('ERR_UNSUPPORTED', `credential helper ${helperProgram(ref.name)} cannot store a registry token (${ref.origin})`);
   }

@@ -1,6 +1,8 @@
 // Where registry credentials come from, and where `login` saves them: re-exports only.
-export type { Credential } from './credential.js';
-export { parseCredsFlag, describeCredential } from './credential.js';
+export type { AuthCredential } from './credential.js';
+export { describeCredential } from './credential.js';
+export type { Credential, CredentialCallback, Credentials, CredentialChoice } from './credential-source.js';
+export { credentialProvider, toAuthCredential } from './credential-source.js';
 export type { CredentialStoreOptions, Env } from './options.js';
 export { DEFAULT_HELPER_TIMEOUT_MS } from './options.js';
 export type { ResolveCredentialOptions } from './resolve-credential.js';

@@ -13,18 +13,18 @@ import { clearEntries, deleteLoginEntries, updateAuthFile } from './update-auth-
  * an entry, says which, since logout only edits the login file.
  */
 async function notLoggedIn(login: LoginKey, o: ResolvedStoreOptions, target: string): Promise<FerryError> {
-  let hint = '';
+  let hint: string | undefined;
   for (const location of authFileLocations(o)) {
     if (location.path === target || location.format !== 'config') continue;
     const file = await readAuthFile(location).catch(() => undefined);
     if (!file || keysForLogin(file.auths, login).length === 0) continue;
     hint =
       location.source === 'docker-config'
-        ? `; its credentials in ${location.path} were saved by docker login, use docker logout`
-        : `; it has credentials in ${location.path}, use --authfile ${location.path}`;
+        ? `its credentials in ${location.path} were saved by docker login, use docker logout`
+        : `it has credentials in ${location.path}: use \`authFile\` ${location.path}`;
     break;
   }
-  return new FerryError('ERR_CREDENTIALS', `not logged into ${login.key}${hint}`);
+  return new FerryError('ERR_CREDENTIALS', `not logged into ${login.key}`, hint ? { hint } : {});
 }
 
 /**

@@ -1,28 +1,12 @@
-import { UsageError } from '../errors.js';
 import { authFileLocations } from './auth-file-paths.js';
 import { credHelperFor, credsStoreOf, decodeAuthEntry, readAuthFile, type AuthFile } from './auth-file.js';
 import { findEntry, helperServerURL, normalizeAuthFileKey, normalizeRegistryHost } from './auth-keys.js';
-import { describeCredential, type Credential } from './credential.js';
+import { describeCredential, type AuthCredential } from './credential.js';
 import { helperGet } from './credential-helper.js';
 import { resolveStoreOptions, type CredentialStoreOptions, type ResolvedStoreOptions } from './options.js';
 
-export interface ResolveCredentialOptions extends CredentialStoreOptions {
-  /** From `--creds` / `--src-creds` / `--dest-creds` (see parseCredsFlag). */
-  credential?: Credential;
-  /** From `--registry-token`. */
-  registryToken?: string;
-  /** `--no-creds`: access the registry anonymously, whatever the files say. */
-  noCreds?: boolean;
-}
-
-function checkFlags(options: ResolveCredentialOptions): void {
-  const explicit = options.credential !== undefined || options.registryToken !== undefined;
-  if (options.noCreds && explicit) throw new UsageError('--no-creds cannot be combined with --creds or --registry-token');
-  if (options.credential !== undefined && options.registryToken !== undefined) {
-    throw new UsageError('--creds and --registry-token cannot be used together');
-  }
-  if (options.registryToken === '') throw new UsageError('--registry-token must not be empty');
-}
+/** Where the file lookup reads from; explicit and anonymous choices are made before it (credential-source.ts). */
+export type ResolveCredentialOptions = CredentialStoreOptions;
 
 /**
  * One file's answer. A namespaced entry ("host/team") is the most specific thing a
@@ -36,7 +20,7 @@ async function lookupInFile(
   host: string,
   repository: string | undefined,
   o: ResolvedStoreOptions,
-): Promise<{ cred: Credential; from: string } | undefined> {
+): Promise<{ cred: AuthCredential; from: string } | undefined> {
   const { path, format } = file.location;
   const entry = findEntry(file.auths, host, repository, format);
   const fromEntry = () => {
@@ -64,19 +48,15 @@ async function lookupInFile(
 }
 
 /**
- * The credential to use for registryHost/repository. Flags win over files; files are
- * read in the order of authFileLocations, and the first with an answer wins. Resolves
- * to undefined for anonymous access.
+ * The credential the auth files (and the helpers they name) hold for
+ * registryHost/repository. Files are read in the order of authFileLocations, and the
+ * first with an answer wins. Resolves to undefined for anonymous access.
  */
 export async function resolveCredential(
   registryHost: string,
   repository: string | undefined,
   options: ResolveCredentialOptions = {},
-): Promise<Credential | undefined> {
-  checkFlags(options);
-  if (options.noCreds) return undefined;
-  if (options.credential) return options.credential;
-  if (options.registryToken !== undefined) return { kind: 'registry-token', token: options.registryToken };
+): Promise<AuthCredential | undefined> {
   const o = resolveStoreOptions(options);
   const host = normalizeRegistryHost(registryHost);
   for (const location of authFileLocations(o)) {

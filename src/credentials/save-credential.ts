@@ -1,7 +1,7 @@
 import { checkWritable } from './auth-file-paths.js';
 import { encodeAuthEntry } from './auth-file.js';
 import { helperServerURL, parseLoginKey } from './auth-keys.js';
-import type { Credential } from './credential.js';
+import type { AuthCredential } from './credential.js';
 import { helperProgram, helperStore, type HelperRef } from './credential-helper.js';
 import { loginTarget } from './login-target.js';
 import { resolveStoreOptions, type CredentialStoreOptions } from './options.js';
@@ -24,7 +24,7 @@ export function helperDestination(ref: HelperRef): CredentialDestination {
  */
 export async function saveCredential(
   registry: string,
-  credential: Credential,
+  credential: AuthCredential,
   options: CredentialStoreOptions = {},
 ): Promise<CredentialDestination> {
   const o = resolveStoreOptions(options);

@@ -1,17 +1,15 @@
-import { Readable } from 'node:stream';
 import { FerryError } from '../errors.js';
+import type { OperationOptions } from '../events.js';
 import type { Digest } from '../oci/digest.js';
-import { formatDockerReference, repositoryName } from '../reference/docker-reference.js';
+import { repositoryName } from '../reference/docker-reference.js';
 import type { Location } from '../reference/location.js';
-import { registryClient, toLocation, type SessionOptions, type SideOptions } from '../transport/open.js';
-import { headBlob, putUpload, startUpload } from '../transport/registry/blobs.js';
-import { deleteManifest, getManifest, headManifest, putManifest, type RepoContext } from '../transport/registry/manifests.js';
+import { openDestination, openSource, toLocation, type SessionOptions, type SideOptions } from '../transport/open.js';
 import { withPool } from '../transport/session.js';
-import { explainDeleteError, explainPlaceholderError, isRefusedTagDelete } from './delete-errors.js';
-import { EMPTY_CONFIG, EMPTY_CONFIG_DESCRIPTOR, placeholderManifest } from './placeholder.js';
+import type { ImageDestination, ImageSource } from '../transport/types.js';
+import { deleteTagViaPlaceholder, type DeletingDestination } from './placeholder.js';
 
-export interface DeleteRequest extends SessionOptions, SideOptions {
-  signal?: AbortSignal;
+/** Options of {@link deleteImage}. */
+export interface DeleteRequest extends OperationOptions, SessionOptions, SideOptions {
   /** skopeo's behaviour for a tag: delete the manifest behind it (and every other tag on it). */
   manifest?: boolean;
 }
@@ -24,85 +22,55 @@ export interface DeleteResult {
   method?: 'tag-delete' | 'placeholder';
 }
 
-/** The digest a tag points at: one HEAD, or a GET when the registry's HEAD names no digest. */
-async function resolveTag(ctx: RepoContext, tag: string, signal?: AbortSignal): Promise<Digest> {
-  const head = await headManifest(ctx, tag, signal);
-  if (!head) throw new FerryError('ERR_NOT_FOUND', `cannot delete tag ${tag}: not found in ${ctx.location}`);
-  return head.digest ?? (await getManifest(ctx, tag, signal)).digest;
+/** The digest a tag points at: one HEAD, or a GET when the HEAD names no digest. */
+async function resolveTag(source: ImageSource, tag: string, signal?: AbortSignal): Promise<Digest> {
+  if (source.headManifest) {
+    const head = await source.headManifest({ signal });
+    if (!head) throw new FerryError('ERR_NOT_FOUND', `cannot delete tag ${tag}: not found in ${source.description}`);
+    if (head.digest) return head.digest;
+  }
+  return (await source.getManifest(undefined, { signal })).digest;
 }
 
-async function deleteByDigest(ctx: RepoContext, digest: Digest, repository: string, signal?: AbortSignal): Promise<void> {
-  try {
-    await deleteManifest(ctx, digest, signal);
-  } catch (e) {
-    throw explainDeleteError(e, `manifest ${digest}`, repository, repository, ctx.client.authenticator.scheme);
-  }
-}
-
-/**
- * Pushes a placeholder under the tag, then deletes the placeholder by digest: the tag
- * goes, the image and its other tags stay. Should that delete fail, the tag is put back
- * on the image before the error is reported, so a failed delete never retags anything.
- */
-async function deleteTagViaPlaceholder(ctx: RepoContext, tag: string, original: Digest, repository: string, signal?: AbortSignal): Promise<void> {
-  const placeholder = placeholderManifest(tag);
-  try {
-    if ((await headBlob(ctx, EMPTY_CONFIG_DESCRIPTOR.digest, signal, 'push')) === undefined) {
-      const upload = await startUpload(ctx, signal);
-      await putUpload(ctx, upload, EMPTY_CONFIG_DESCRIPTOR, Readable.from([EMPTY_CONFIG]), signal);
-    }
-    await putManifest(ctx, tag, placeholder, signal);
-  } catch (e) {
-    throw explainPlaceholderError(e, tag, repository);
-  }
-  try {
-    await deleteManifest(ctx, placeholder.digest, signal);
-  } catch (e) {
-    const reported = explainDeleteError(e, `tag ${tag}`, ctx.location, repository, ctx.client.authenticator.scheme);
-    try {
-      await putManifest(ctx, tag, await getManifest(ctx, original, signal), signal);
-    } catch (restoreError) {
-      throw new FerryError(
-        'ERR_REGISTRY',
-        `${(reported as Error).message}; tag ${tag} is left on placeholder ${placeholder.digest} and could not be put back on ${original}: ${(restoreError as Error).message}`,
-        { cause: e },
-      );
-    }
-    throw reported;
-  }
+function deletable(dest: ImageDestination): DeletingDestination {
+  if (!dest.deleteManifest || !dest.deleteTag) throw new FerryError('ERR_UNSUPPORTED', `${dest.description}: this location cannot delete images`);
+  return dest as DeletingDestination;
 }
 
 /**
  * `ferry delete`: by digest, the manifest (every tag on it goes too); by tag, only that
- * tag unless `manifest` is set.
+ * tag unless `manifest` is set. Registries only: the location is opened through the
+ * transport like any other, and the destination's delete capabilities do the work.
  */
 export async function deleteImage(input: string | Location, request: DeleteRequest = {}): Promise<DeleteResult> {
   const loc = toLocation(input);
   if (loc.kind !== 'docker') throw new FerryError('ERR_UNSUPPORTED', `delete works on docker:// locations, not ${loc.kind}:`);
   const ref = loc.ref;
-  const location = `docker://${formatDockerReference(ref)}`;
   const repository = `docker://${repositoryName(ref)}`;
   const signal = request.signal;
   return withPool(request, async (pool) => {
-    const ctx: RepoContext = { client: registryClient(ref.registry, ref.repository, request, request, pool), repository: ref.repository, location };
-    if (ref.digest) {
-      await deleteByDigest(ctx, ref.digest, repository, signal);
-      return { removed: 'manifest', digest: ref.digest };
-    }
-    const tag = ref.tag ?? 'latest';
-    const digest = await resolveTag(ctx, tag, signal);
-    if (request.manifest) {
-      await deleteByDigest(ctx, digest, repository, signal);
-      return { removed: 'manifest', digest };
-    }
+    const source = await openSource(loc, request, request, pool);
     try {
-      await deleteManifest(ctx, tag, signal);
-      return { removed: 'tag', digest, method: 'tag-delete' };
-    } catch (e) {
-      if (!isRefusedTagDelete(e)) throw explainDeleteError(e, `tag ${tag}`, location, repository, ctx.client.authenticator.scheme);
-      request.log?.(`registry refused deleting tag ${tag} (${(e as Error).message}); using a placeholder manifest`);
+      const dest = await openDestination(loc, request, request, pool);
+      const target = deletable(dest);
+      if (ref.digest) {
+        await target.deleteManifest(ref.digest, { signal });
+        return { removed: 'manifest', digest: ref.digest };
+      }
+      const tag = ref.tag ?? 'latest';
+      const digest = await resolveTag(source, tag, signal);
+      if (request.manifest) {
+        await target.deleteManifest(digest, { signal });
+        return { removed: 'manifest', digest };
+      }
+      if (await target.deleteTag(tag, { signal })) return { removed: 'tag', digest, method: 'tag-delete' };
+      const note = `the registry does not delete tags by themselves; moving tag ${tag} to a placeholder manifest and deleting that`;
+      request.log?.(note);
+      request.onEvent?.({ type: 'note', message: note });
+      await deleteTagViaPlaceholder(source, target, { tag, original: digest, repository, signal });
+      return { removed: 'tag', digest, method: 'placeholder' };
+    } finally {
+      await source.close();
     }
-    await deleteTagViaPlaceholder(ctx, tag, digest, repository, signal);
-    return { removed: 'tag', digest, method: 'placeholder' };
   });
 }

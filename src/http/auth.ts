@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Challenge } from './challenge.js';
 import { challengeScopes, parseChallenges } from './challenge.js';
-import type { Credential, CredentialProvider } from './credential.js';
+import type { AuthCredential, CredentialProvider } from './credential.js';
 import { mergeScopes, scopesCover } from './scope.js';
 import { fetchToken, type Token } from './token.js';
 
@@ -12,6 +12,8 @@ export interface AuthenticatorOptions {
   allowInsecureRealm: boolean;
   userAgent: string;
   log?: (line: string) => void;
+  /** Token expiry is judged by this clock. */
+  now: () => number;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface AuthenticatorOptions {
  */
 export class Authenticator {
   private challenge: Challenge | undefined;
-  private credential: Promise<Credential | undefined> | undefined;
+  private credential: Promise<AuthCredential | undefined> | undefined;
   private readonly tokens = new Map<string, Promise<Token>>();
 
   constructor(private readonly opts: AuthenticatorOptions) {}
@@ -38,7 +40,7 @@ export class Authenticator {
     return this.challenge?.scheme;
   }
 
-  getCredential(): Promise<Credential | undefined> {
+  getCredential(): Promise<AuthCredential | undefined> {
     this.credential ??= this.opts.credentials();
     return this.credential;
   }
@@ -58,8 +60,8 @@ export class Authenticator {
     return `Bearer ${token.value}`;
   }
 
-  private async token(challenge: Challenge, wanted: string[], cred: Credential | undefined, signal?: AbortSignal): Promise<Token> {
-    const now = Date.now();
+  private async token(challenge: Challenge, wanted: string[], cred: AuthCredential | undefined, signal?: AbortSignal): Promise<Token> {
+    const now = this.opts.now();
     for (const [key, pending] of this.tokens) {
       const t = await pending.catch(() => undefined);
       if (!t || t.expiresAt <= now) {
@@ -79,6 +81,7 @@ export class Authenticator {
         userAgent: this.opts.userAgent,
         signal,
         log: this.opts.log,
+        now: this.opts.now,
       });
       this.tokens.set(key, pending);
       pending.catch(() => {

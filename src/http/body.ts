@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
 import { FerryError } from '../errors.js';
 
 /** Named limits for every in-memory read. */
@@ -6,7 +6,7 @@ export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 export const MAX_TOKEN_BODY_BYTES = 1024 * 1024;
 export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
 
-type Body = Dispatcher.ResponseData['body'];
+type Body = Readable;
 
 /** Reads a response body into memory, refusing more than `limit` bytes. */
 export async function readBounded(body: Body, limit: number, what: string): Promise<Buffer> {

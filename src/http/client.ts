@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { Agent, envHttpProxyAgent, request } from './undici.js';
 import { AbortedError, FerryError } from '../errors.js';
 import { Authenticator } from './auth.js';
+import { systemClock, type Clock } from './clock.js';
 import { discard, MAX_ERROR_BODY_BYTES, readBounded } from './body.js';
 import type { CredentialProvider } from './credential.js';
 import { redactUrl } from './redact.js';
@@ -21,6 +22,8 @@ export interface RegistryClientOptions {
   userAgent?: string;
   /** --debug sink; receives redacted lines only. */
   log?: (line: string) => void;
+  /** Time for token expiry and retry waits; tests inject a fake one. Default: the system clock. */
+  clock?: Clock;
 }
 
 export interface RequestSpec {
@@ -42,11 +45,15 @@ export interface RequestSpec {
   retry?: boolean;
 }
 
+/** A registry answer. The body is a plain Readable: undici's own body type stays in http/. */
 export interface Response {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+  /** Read it to the end, or call discard(); an abandoned body holds its connection. */
+  body: Readable;
   url: URL;
+  /** Drops the body (reading at most a small amount) so the connection goes back to the pool; never throws. */
+  discard(): Promise<void>;
 }
 
 const MAX_REDIRECTS = 5;
@@ -63,6 +70,7 @@ export class RegistryClient {
   private agent: Dispatcher | undefined;
   private readonly auth: Authenticator;
   private readonly retry: RetryPolicy;
+  private readonly clock: Clock;
   private readonly log: ((line: string) => void) | undefined;
   private readonly userAgent: string;
   private base: Promise<URL> | undefined;
@@ -71,6 +79,7 @@ export class RegistryClient {
   constructor(host: string, private readonly opts: RegistryClientOptions = {}) {
     this.host = host;
     this.retry = opts.retry ?? defaultRetryPolicy;
+    this.clock = opts.clock ?? systemClock;
     this.log = opts.log;
     this.userAgent = opts.userAgent ?? 'ferry/0.1';
     const client = this;
@@ -84,6 +93,7 @@ export class RegistryClient {
       allowInsecureRealm: opts.tls?.verify === false,
       userAgent: this.userAgent,
       log: this.log,
+      now: () => this.clock.now(),
     });
   }
 
@@ -152,7 +162,7 @@ export class RegistryClient {
   }
 
   private async pingAt(url: URL, signal?: AbortSignal): Promise<URL> {
-    const res = await withRetries(this.retry, () => this.send('GET', url, {}, undefined, signal), { signal });
+    const res = await withRetries(this.retry, () => this.send('GET', url, {}, undefined, signal), { signal, clock: this.clock });
     await discard(res.body);
     this.log?.(`ping ${url.origin} -> ${res.statusCode}`);
     if (res.statusCode === 401) this.auth.setChallenge(res.headers['www-authenticate']);
@@ -196,15 +206,15 @@ export class RegistryClient {
               continue;
             }
           }
-          if (spec.expect.includes(res.status)) return res;
+          if (spec.expect.includes(res.status)) return { status: res.status, headers: res.headers, body: res.body, url: res.url, discard: res.discard };
           const errBody = spec.method === 'HEAD' ? undefined : await readBounded(res.body, MAX_ERROR_BODY_BYTES, spec.what).catch(() => undefined);
           const err = registryError(spec.what, spec.location, res.status, errBody);
-          const after = parseRetryAfter(res.headers['retry-after']);
+          const after = parseRetryAfter(res.headers['retry-after'], this.clock.now());
           if (retryableStatuses.has(res.status) && after !== undefined) throw new RetryAfterError(err, after);
           throw err;
         }
       },
-      { signal: spec.signal, onRetry: (e, n, d) => this.log?.(`retry ${n} of ${spec.what} in ${d} ms: ${(e as Error).message}`) },
+      { signal: spec.signal, clock: this.clock, onRetry: (e, n, d) => this.log?.(`retry ${n} of ${spec.what} in ${d} ms: ${(e as Error).message}`) },
     );
   }
 
@@ -233,7 +243,8 @@ export class RegistryClient {
         current = new URL(location, current);
         continue;
       }
-      return { status: res.statusCode, headers: res.headers, body: res.body, url: current, sentAuth };
+      const answer = res.body;
+      return { status: res.statusCode, headers: res.headers, body: answer, url: current, sentAuth, discard: () => answer.dump().then(() => undefined, () => undefined) };
     }
   }
 

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError, FerryError, RegistryError } from '../errors.js';
+import { systemClock, type Clock } from './clock.js';
 
 /** Retry policy as plain data (undici's shape): what is retried and how long to wait. */
 export interface RetryPolicy {
@@ -63,7 +63,7 @@ export class RetryAfterError extends Error {
 export async function withRetries<T>(
   policy: RetryPolicy,
   attempt: (n: number) => Promise<T>,
-  opts: { signal?: AbortSignal; onRetry?: (e: unknown, n: number, delayMs: number) => void } = {},
+  opts: { signal?: AbortSignal; onRetry?: (e: unknown, n: number, delayMs: number) => void; clock?: Clock } = {},
 ): Promise<T> {
   for (let n = 0; ; n++) {
     try {
@@ -79,7 +79,7 @@ export async function withRetries<T>(
       }
       opts.onRetry?.(inner, n + 1, delay);
       try {
-        await sleep(delay, undefined, { signal: opts.signal });
+        await (opts.clock ?? systemClock).sleep(delay, opts.signal);
       } catch {
         throw new AbortedError();
       }

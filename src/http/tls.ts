@@ -70,7 +70,9 @@ export function describeTlsError(host: string, e: unknown): FerryError | undefin
   const code = (e as { code?: string })?.code ?? (e as { cause?: { code?: string } })?.cause?.code;
   if (!code) return undefined;
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME/i.test(code) && code !== 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return new FerryError('ERR_TLS', `TLS verification failed for ${host}: ${code} (trust its CA with --cert-dir, --src-cert-dir or --dest-cert-dir, or skip verification with --tls-verify=false)`);
+    return new FerryError('ERR_TLS', `TLS verification failed for ${host}: ${code}`, {
+      hint: 'trust its CA with `certDir`, or skip verification with `tlsVerify: false`',
+    });
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return new FerryError('ERR_TLS', `TLS certificate of ${host} does not name that host (${code})`);

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { request } from './undici.js';
 import { FerryError } from '../errors.js';
-import type { Credential } from './credential.js';
+import type { AuthCredential } from './credential.js';
 import type { Challenge } from './challenge.js';
 import { MAX_TOKEN_BODY_BYTES, readBounded } from './body.js';
 import { parseErrorBody } from './registry-errors.js';
@@ -17,11 +17,13 @@ export interface Token {
 export interface TokenFetchContext {
   dispatcher: Dispatcher;
   registry: string;
-  credential: Credential | undefined;
+  credential: AuthCredential | undefined;
   allowInsecureRealm: boolean;
   userAgent: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Milliseconds since the epoch; default Date.now (tests pass their own). */
+  now?: () => number;
 }
 
 /** docker's default when a token server omits expires_in. */
@@ -79,7 +81,10 @@ export async function fetchToken(challenge: Challenge, scopes: string[], ctx: To
     const errs = parseErrorBody(text);
     const reg = errs[0] ? ` ${errs[0].code}${errs[0].message ? `: ${errs[0].message}` : ''}` : '';
     const code = res.statusCode === 401 || res.statusCode === 403 ? 'ERR_UNAUTHORIZED' : 'ERR_REGISTRY';
-    throw new FerryError(code, `token server ${url.origin} refused ${cred ? 'the credentials' : 'anonymous access'} for ${ctx.registry}: HTTP ${res.statusCode}${reg}`);
+    throw new FerryError(code, `token server ${url.origin} refused ${cred ? 'the credentials' : 'anonymous access'} for ${ctx.registry}: HTTP ${res.statusCode}${reg}`, {
+      status: res.statusCode,
+      ...(errs[0] ? { registryCode: errs[0].code } : {}),
+    });
   }
   let doc: { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
   try {
@@ -91,6 +96,7 @@ export async function fetchToken(challenge: Challenge, scopes: string[], ctx: To
   if (!value) throw new FerryError('ERR_REGISTRY', `token server ${url.origin} answered without a token`);
   const expiresIn = typeof doc.expires_in === 'number' && doc.expires_in > 0 ? doc.expires_in : DEFAULT_EXPIRES_S;
   const issued = doc.issued_at ? Date.parse(doc.issued_at) : NaN;
-  const base = Number.isNaN(issued) || issued > Date.now() ? Date.now() : issued;
+  const now = (ctx.now ?? Date.now)();
+  const base = Number.isNaN(issued) || issued > now ? now : issued;
   return { value, scopes, expiresAt: base + expiresIn * 1000 - Math.min(EXPIRY_MARGIN_MS, (expiresIn * 1000) / 4) };
 }

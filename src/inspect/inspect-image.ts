@@ -1,4 +1,6 @@
+import type { OperationOptions } from '../events.js';
 import type { Platform } from '../oci/descriptor.js';
+import type { ImageConfig } from '../oci/image-config.js';
 import type { Digest } from '../oci/digest.js';
 import type { ImageManifest, IndexManifest, RawManifest } from '../oci/manifest.js';
 import { isImage, parseManifest } from '../oci/manifest.js';
@@ -9,8 +11,7 @@ import { FerryError } from '../errors.js';
 import type { ImageSource } from '../transport/types.js';
 import { toSkopeoJson, type InspectOutput } from './skopeo-json.js';
 
-export interface InspectOptions {
-  signal?: AbortSignal;
+export interface InspectOptions extends OperationOptions {
   /** skopeo's --override-os/--override-arch/--override-variant; host default. */
   platform?: Partial<Platform>;
   /** Skip listing the repository's tags (skopeo's --no-tags). */
@@ -25,7 +26,11 @@ export interface InspectResult {
   index?: IndexManifest;
   /** The image chosen from an index (by platform) or the root itself. */
   image: { raw: RawManifest; manifest: ImageManifest };
+  /** The config as parsed JSON, for images and JSON-config artifacts (Helm charts); undefined otherwise. */
   config: Record<string, unknown> | undefined;
+  /** The same config typed as an image configuration, for images only (undefined for artifacts). Fields are as stored, not checked. */
+  imageConfig: ImageConfig | undefined;
+  /** The config blob's bytes exactly as stored. */
   configBytes: Buffer | undefined;
   tags: string[];
   skopeo: InspectOutput;
@@ -44,7 +49,7 @@ export async function inspectImage(source: ImageSource, opts: InspectOptions = {
   const root = await source.getManifest(undefined, { signal });
   const parsed = parseManifest(root.bytes, root.mediaType);
   if (parsed.kind === 'schema1') {
-    throw new FerryError('ERR_UNSUPPORTED', `${source.description} is a Docker schema 1 manifest (deprecated); use --raw to print it`);
+    throw new FerryError('ERR_UNSUPPORTED', `${source.description} is a Docker schema 1 manifest (deprecated)`, { hint: 'read its bytes with `raw`' });
   }
   let index: IndexManifest | undefined;
   let imageRaw = root;
@@ -77,7 +82,8 @@ export async function inspectImage(source: ImageSource, opts: InspectOptions = {
       appVersion: str(config['appVersion']),
     };
   }
-  return { root, index, image: { raw: imageRaw, manifest: image }, config, configBytes, tags, skopeo };
+  const imageConfig = imageLike ? (config as ImageConfig | undefined) : undefined;
+  return { root, index, image: { raw: imageRaw, manifest: image }, config, imageConfig, configBytes, tags, skopeo };
 }
 
 function str(v: unknown): string | undefined {

@@ -48,7 +48,7 @@ export function placeEntries(existing: readonly MergeEntry[], incoming: readonly
     }
     const platform = formatPlatform(entry.platform);
     if (!previous.existing && !replace) {
-      throw new FerryError('ERR_CONFLICT', `two images for ${platform}: ${previous.origin} and ${entry.origin} (pass --replace to keep the later one)`);
+      throw new FerryError('ERR_CONFLICT', `two images for ${platform}: ${previous.origin} and ${entry.origin}`, { hint: '`replace: true` keeps the later one' });
     }
     entries[i] = entry;
     if (previous.descriptor.digest === entry.descriptor.digest) continue;
@@ -74,10 +74,11 @@ function dockerDescriptor(e: MergeEntry): Record<string, unknown> {
   if (e.descriptor.mediaType !== MediaType.DockerManifest) {
     throw new FerryError(
       'ERR_UNSUPPORTED',
-      `--format v2s2 lists only Docker v2s2 images, but ${e.origin} (${e.descriptor.digest}) is ${e.descriptor.mediaType}; use --format oci`,
+      `a Docker manifest list (v2s2) holds only Docker v2s2 images, but ${e.origin} (${e.descriptor.digest}) is ${e.descriptor.mediaType}`,
+      { hint: "use `format: 'oci'`" },
     );
   }
-  if (!e.platform) throw new FerryError('ERR_UNSUPPORTED', `--format v2s2 needs a platform for every image; ${e.origin} (${e.descriptor.digest}) has none`);
+  if (!e.platform) throw new FerryError('ERR_UNSUPPORTED', `a Docker manifest list (v2s2) needs a platform for every image; ${e.origin} (${e.descriptor.digest}) has none`);
   const { mediaType, digest, size } = e.descriptor;
   // field order of docker's manifestlist.ManifestDescriptor
   return { mediaType, size, digest, platform: e.platform };
@@ -91,7 +92,7 @@ export function buildIndexManifest(entries: readonly MergeEntry[], options: { fo
   if (entries.length === 0) throw new UsageError('nothing to merge: give at least one source image');
   const annotations = options.annotations ?? {};
   if (options.format === 'v2s2') {
-    if (Object.keys(annotations).length > 0) throw new UsageError('Docker manifest lists have no annotations: use --format oci with --annotation');
+    if (Object.keys(annotations).length > 0) throw new UsageError('Docker manifest lists have no annotations', { hint: "use `format: 'oci'` with `annotations`" });
     const doc = { schemaVersion: 2, mediaType: MediaType.DockerManifestList, manifests: entries.map(dockerDescriptor) };
     return rawManifest(encodeManifest(doc), MediaType.DockerManifestList);
   }

@@ -1,5 +1,5 @@
 import { copyImage, type CopyStats } from '../copy/copy-image.js';
-import type { EventSink } from '../copy/events.js';
+import type { OperationOptions } from '../events.js';
 import { MAX_JOBS } from '../copy/options.js';
 import { UsageError } from '../errors.js';
 import type { Platform } from '../oci/descriptor.js';
@@ -16,8 +16,7 @@ import { collectChildren, type MergeChild, type MergeSource } from './collect.js
 import { readExistingIndex } from './existing-index.js';
 import { parseImageName } from './image-name.js';
 
-export interface MergeRequest extends SessionOptions {
-  signal?: AbortSignal;
+export interface MergeRequest extends OperationOptions, SessionOptions {
   /** Connection settings for every source, and for the target. */
   src?: SideOptions;
   dest?: SideOptions;
@@ -35,7 +34,6 @@ export interface MergeRequest extends SessionOptions {
   dryRun?: boolean;
   /** Blobs copied at once per child. */
   jobs?: number;
-  onEvent?: EventSink;
 }
 
 export interface MergedChild {

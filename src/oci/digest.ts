@@ -14,6 +14,7 @@ const algorithms: Record<string, { node: string; hexLength: number }> = {
 
 const digestPattern = /^([a-z0-9]+(?:[.+_-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
 
+/** Whether a string has the form of a digest ("sha256:<hex>"); the hash itself is not checked. */
 export function isDigest(value: string): value is Digest {
   const m = digestPattern.exec(value);
   if (!m) return false;

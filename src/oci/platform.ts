@@ -26,6 +26,7 @@ export function parsePlatform(text: string): Platform {
   return p;
 }
 
+/** "os/arch[/variant]", or "unknown" without a platform. */
 export function formatPlatform(p: Platform | undefined): string {
   if (!p) return 'unknown';
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');

@@ -1,4 +1,4 @@
-import { ReferenceError } from '../errors.js';
+import { InvalidReferenceError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { isDigest } from '../oci/digest.js';
 
@@ -27,15 +27,19 @@ function looksLikeHost(component: string): boolean {
   return component.includes('.') || component.includes(':') || component === 'localhost' || component.startsWith('[');
 }
 
+/**
+ * Parses "[registry[:port]/]path[:tag][@digest]" as docker does ("alpine" is
+ * docker.io/library/alpine). Throws InvalidReferenceError naming what is wrong.
+ */
 export function parseDockerReference(input: string): DockerReference {
-  if (input === '') throw new ReferenceError(input, 'empty reference');
-  if (input.length > 255 + 128 + 80) throw new ReferenceError(input, 'reference is too long');
+  if (input === '') throw new InvalidReferenceError(input, 'empty reference');
+  if (input.length > 255 + 128 + 80) throw new InvalidReferenceError(input, 'reference is too long');
   let rest = input;
   let digest: Digest | undefined;
   const at = rest.indexOf('@');
   if (at >= 0) {
     const d = rest.slice(at + 1);
-    if (!isDigest(d)) throw new ReferenceError(input, `"${d}" is not a valid digest (expected sha256:<64 hex>)`);
+    if (!isDigest(d)) throw new InvalidReferenceError(input, `"${d}" is not a valid digest (expected sha256:<64 hex>)`);
     digest = d;
     rest = rest.slice(0, at);
   }
@@ -45,24 +49,24 @@ export function parseDockerReference(input: string): DockerReference {
   if (colon > lastSlash) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!tagPattern.test(tag)) throw new ReferenceError(input, `invalid tag "${tag}"`);
+    if (!tagPattern.test(tag)) throw new InvalidReferenceError(input, `invalid tag "${tag}"`);
   }
-  if (rest === '') throw new ReferenceError(input, 'missing repository name');
+  if (rest === '') throw new InvalidReferenceError(input, 'missing repository name');
   const parts = rest.split('/');
   let registry = DOCKER_HUB;
   if (parts.length > 1 && looksLikeHost(parts[0]!)) {
     registry = parts.shift()!;
-    if (!hostPattern.test(registry)) throw new ReferenceError(input, `invalid registry host "${registry}"`);
+    if (!hostPattern.test(registry)) throw new InvalidReferenceError(input, `invalid registry host "${registry}"`);
   }
   if (registry === 'index.docker.io' || registry === DOCKER_HUB_API) registry = DOCKER_HUB;
   for (const c of parts) {
-    if (c === '') throw new ReferenceError(input, 'empty path component');
-    if (c !== c.toLowerCase()) throw new ReferenceError(input, `repository name "${parts.join('/')}" must be lowercase`);
-    if (!componentPattern.test(c)) throw new ReferenceError(input, `invalid repository path component "${c}"`);
+    if (c === '') throw new InvalidReferenceError(input, 'empty path component');
+    if (c !== c.toLowerCase()) throw new InvalidReferenceError(input, `repository name "${parts.join('/')}" must be lowercase`);
+    if (!componentPattern.test(c)) throw new InvalidReferenceError(input, `invalid repository path component "${c}"`);
   }
   if (registry === DOCKER_HUB && parts.length === 1) parts.unshift('library');
   const repository = parts.join('/');
-  if (registry.length + 1 + repository.length > 255) throw new ReferenceError(input, 'repository name is longer than 255 characters');
+  if (registry.length + 1 + repository.length > 255) throw new InvalidReferenceError(input, 'repository name is longer than 255 characters');
   const ref: DockerReference = { registry, repository };
   if (tag !== undefined) ref.tag = tag;
   if (digest !== undefined) ref.digest = digest;
@@ -75,6 +79,7 @@ export function withDefaultTag(ref: DockerReference): DockerReference {
   return ref;
 }
 
+/** The reference written out in full: "registry/repository[:tag][@digest]". */
 export function formatDockerReference(ref: DockerReference): string {
   let s = `${ref.registry}/${ref.repository}`;
   if (ref.tag) s += `:${ref.tag}`;

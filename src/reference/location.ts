@@ -1,4 +1,4 @@
-import { ReferenceError } from '../errors.js';
+import { InvalidReferenceError } from '../errors.js';
 import type { DockerReference } from './docker-reference.js';
 import { formatDockerReference, parseDockerReference, withDefaultTag } from './docker-reference.js';
 
@@ -23,15 +23,20 @@ function splitPathRef(input: string, body: string): { path: string; ref?: string
   if (i < 0) return { path: body };
   const path = body.slice(0, i);
   const ref = body.slice(i + 1);
-  if (path === '') throw new ReferenceError(input, 'missing path before ":"');
+  if (path === '') throw new InvalidReferenceError(input, 'missing path before ":"');
   return ref === '' ? { path } : { path, ref };
 }
 
+/**
+ * Parses a location as skopeo writes it: "docker://REF" (":latest" added when neither tag
+ * nor digest is given), "oci:PATH[:REF]", "oci-archive:PATH[:REF]",
+ * "docker-archive:PATH[:REF]" or "dir:PATH". Throws InvalidReferenceError.
+ */
 export function parseLocation(input: string): Location {
   const colon = input.indexOf(':');
   const scheme = colon > 0 ? input.slice(0, colon) : '';
   if (!prefixes.includes(scheme as LocationKind)) {
-    throw new ReferenceError(
+    throw new InvalidReferenceError(
       input,
       `unknown or missing transport (expected one of docker://, oci:, oci-archive:, docker-archive:, dir:)`,
     );
@@ -39,16 +44,16 @@ export function parseLocation(input: string): Location {
   const body = input.slice(colon + 1);
   switch (scheme as LocationKind) {
     case 'docker': {
-      if (!body.startsWith('//')) throw new ReferenceError(input, 'docker transport needs "docker://" followed by an image reference');
+      if (!body.startsWith('//')) throw new InvalidReferenceError(input, 'docker transport needs "docker://" followed by an image reference');
       return { kind: 'docker', ref: withDefaultTag(parseDockerReference(body.slice(2))) };
     }
     case 'dir':
-      if (body === '') throw new ReferenceError(input, 'missing directory path');
+      if (body === '') throw new InvalidReferenceError(input, 'missing directory path');
       return { kind: 'dir', path: body };
     case 'oci':
     case 'oci-archive':
     case 'docker-archive': {
-      if (body === '') throw new ReferenceError(input, 'missing path');
+      if (body === '') throw new InvalidReferenceError(input, 'missing path');
       const { path, ref } = splitPathRef(input, body);
       const kind = scheme as 'oci' | 'oci-archive' | 'docker-archive';
       return ref === undefined ? { kind, path } : { kind, path, ref };
@@ -56,6 +61,7 @@ export function parseLocation(input: string): Location {
   }
 }
 
+/** The location written back in skopeo's form; parseLocation(formatLocation(l)) gives l again. */
 export function formatLocation(loc: Location): string {
   switch (loc.kind) {
     case 'docker':

@@ -58,7 +58,7 @@ class ResumableReadable extends Readable {
       return;
     }
     const source = opened.stream;
-    // every source keeps an error listener to its end: a destroyed undici body emits
+    // every source keeps an error listener to its end: a destroyed HTTP response body emits
     // 'error' (UND_ERR_ABORTED), and an unheard 'error' ends the process
     source.on('error', (e) => this.fail(source, e));
     if (this.destroyed) {

@@ -61,7 +61,7 @@ export function tagFilter(pattern: RegExp | string | undefined): (tag: string) =
   try {
     re = new RegExp(`^(?:${pattern})$`);
   } catch (e) {
-    throw new UsageError(`--tags: invalid regular expression "${pattern}": ${(e as Error).message}`);
+    throw new UsageError(`tags: invalid regular expression "${pattern}": ${(e as Error).message}`);
   }
   return (tag) => re.test(tag);
 }
@@ -99,6 +99,7 @@ export async function syncRepository(src: string | Location, dst: string | Locat
         const done: SyncedTag = { tag, digest: r.digest, noop: r.noop, stats: r.stats };
         result.synced.push(done);
         request.onTag?.(done);
+        request.onEvent?.({ type: 'tag-synced', tag, digest: r.digest, noop: r.noop });
       } finally {
         await source.close();
       }

@@ -1,16 +1,21 @@
 import { FerryError } from '../errors.js';
+import type { OperationOptions } from '../events.js';
 import { parseDockerReference, repositoryName } from '../reference/docker-reference.js';
 import type { Location } from '../reference/location.js';
 import { openSource, toLocation, type SessionOptions, type SideOptions } from '../transport/open.js';
 import { withPool } from '../transport/session.js';
 
+/** Options of {@link listTags}. */
+export interface ListTagsRequest extends OperationOptions, SessionOptions, SideOptions {}
+
+/** The tags of a repository, in skopeo's JSON shape. */
 export interface TagList {
   Repository: string;
   Tags: string[];
 }
 
 /** `ferry list-tags`: every tag of a repository (registry) or ref name (OCI layout), skopeo's JSON shape. */
-export async function listTags(input: string | Location, request: SessionOptions & SideOptions & { signal?: AbortSignal } = {}): Promise<TagList> {
+export async function listTags(input: string | Location, request: ListTagsRequest = {}): Promise<TagList> {
   const loc = toLocation(input);
   if (typeof input === 'string' && loc.kind === 'docker') {
     // skopeo refuses a tag or digest here; parse without the ":latest" default to see what was written

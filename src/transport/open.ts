@@ -1,5 +1,4 @@
-import { resolveCredential, parseCredsFlag } from '../credentials/index.js';
-import type { CredentialProvider } from '../http/credential.js';
+import { credentialProvider, type Credentials } from '../credentials/index.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../http/retry.js';
 import type { Location } from '../reference/location.js';
 import { formatLocation, parseLocation } from '../reference/location.js';
@@ -9,32 +8,45 @@ import { RegistrySource } from './registry/source.js';
 import type { ImageDestination, ImageSource } from './types.js';
 import type { RegistryClient } from '../http/client.js';
 
-/** Per-side connection settings (skopeo's --src- and --dest- flags). */
+/** How to reach one side of an operation (skopeo's --src- and --dest- flags). */
 export interface SideOptions {
-  /** "USER:PASSWORD" */
-  creds?: string;
-  registryToken?: string;
-  noCreds?: boolean;
+  /**
+   * `{ username, password }`, `{ token }` (a bearer token sent as is), or a callback
+   * asked once per registry, e.g. a cloud registry's token function. Without it (or
+   * when the callback answers undefined) the auth files and credential helpers are read.
+   */
+  credentials?: Credentials;
+  /** Access the registry anonymously, whatever the auth files say. */
+  anonymous?: boolean;
+  /** Read credentials only from this auth file. */
   authFile?: string;
   /** false: skip TLS verification and allow plain HTTP. */
   tlsVerify?: boolean;
+  /** A certs.d-style folder: *.crt CAs, and a client *.cert/*.key pair. */
   certDir?: string;
 }
 
 /** Settings shared by every connection of one operation. */
 export interface SessionOptions {
-  /** Reuse connections and tokens across calls; closed by whoever made it. */
+  /**
+   * Reuse connections and tokens across calls; closed by whoever made it.
+   * @internal Not part of the public API yet: a shared pool also keeps credentials
+   * from callbacks for its whole life, which a long-lived program must be able to refresh.
+   */
   pool?: ClientPool;
-  /** Retries for transient HTTP failures (skopeo's --retry-times). */
+  /** Retries for transient HTTP failures after the first attempt (skopeo's --retry-times); default 3. */
   retryTimes?: number;
   /** Fixed wait between retries (skopeo's --retry-delay); default: exponential backoff. */
   retryDelayMs?: number;
-  /** --debug sink; redacted lines only. */
+  /** Debug sink: one line per HTTP request and credential decision, secrets redacted. */
   log?: (line: string) => void;
-  /** Environment for credential lookup (tests inject it). */
+  /** Environment for the auth-file lookup and credential helpers; default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Home folder for the auth-file lookup; default env.HOME, then os.homedir(). */
   homedir?: string;
+  /** A request or response with no bytes for this long fails (and may be retried); default 120 s. */
   stallTimeoutMs?: number;
+  /** User-Agent header; default "ferry/<version>". */
   userAgent?: string;
 }
 
@@ -63,20 +75,25 @@ function retryPolicyOf(session: SessionOptions): RetryPolicy {
   };
 }
 
+/**
+ * Which client of a pool a side uses. Equal credential values share one (so a copy
+ * inside one registry with the same user on both sides fetches each token once); a
+ * callback is known by identity. The key stays in memory, never in a log.
+ */
+const callbackIds = new WeakMap<object, number>();
+let nextCallbackId = 1;
+function credentialIdentity(c: Credentials | undefined): unknown {
+  if (c === undefined) return undefined;
+  if (typeof c !== 'function') return 'token' in c ? ['token', c.token] : ['basic', c.username, c.password];
+  let id = callbackIds.get(c);
+  if (id === undefined) callbackIds.set(c, (id = nextCallbackId++));
+  return ['callback', id];
+}
+
 /** The shared client for a registry, with credentials resolved lazily on the first challenge. */
 export function registryClient(registry: string, repository: string, side: SideOptions, session: SessionOptions, pool: ClientPool): RegistryClient {
-  const explicit = side.creds !== undefined ? parseCredsFlag(side.creds) : undefined;
-  const credentials: CredentialProvider = () =>
-    resolveCredential(registry, repository, {
-      credential: explicit,
-      registryToken: side.registryToken,
-      noCreds: side.noCreds,
-      authFile: side.authFile,
-      env: session.env,
-      homedir: session.homedir,
-      debug: session.log,
-    });
-  const identity = JSON.stringify([side.creds, side.registryToken, side.noCreds, side.authFile, side.tlsVerify, side.certDir]);
+  const credentials = credentialProvider(registry, repository, side, { authFile: side.authFile, env: session.env, homedir: session.homedir, debug: session.log });
+  const identity = JSON.stringify([credentialIdentity(side.credentials), side.anonymous, side.authFile, side.tlsVerify, side.certDir]);
   return pool.get(registry, identity, {
     credentials,
     tls: { verify: side.tlsVerify !== false, ...(side.certDir ? { certDir: side.certDir } : {}) },

@@ -18,9 +18,34 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Which registry repository a location is, for locations that are one. Two locations in
+ * the same registry can share blobs by cross-repository mount; local locations have none.
+ */
+export interface RepositoryIdentity {
+  /** Host as the reference spells it ("docker.io", "localhost:5000"). */
+  readonly registry: string;
+  /** Path inside the registry ("library/alpine"). */
+  readonly repository: string;
+}
+
+/** A manifest's digest, media type and size, as a HEAD answers (any may be missing). */
+export interface ManifestHead {
+  digest: Digest | undefined;
+  mediaType: string | undefined;
+  size: number | undefined;
+}
+
 export interface ImageSource {
   /** Human form of the location, used in messages ("docker://host/repo:tag"). */
   readonly description: string;
+  /** Set for registry locations: lets a destination in the same registry mount blobs. */
+  readonly identity?: RepositoryIdentity;
+  /**
+   * The root manifest's digest and type without reading it (registries: one HEAD);
+   * undefined when the manifest is not there. Absent where reading is as cheap.
+   */
+  headManifest?(opts?: ReadOptions): Promise<ManifestHead | undefined>;
   /**
    * The manifest named by the location (`ref` undefined) or a child by digest. Digest
    * reads are verified against the digest. Raw bytes are returned untouched.
@@ -58,6 +83,8 @@ export interface ImageDestination {
   readonly description: string;
   /** True when this destination can keep a manifest list/index (dir: and docker-archive: cannot). */
   readonly supportsIndex: boolean;
+  /** Set for registry locations (see ImageSource.identity). */
+  readonly identity?: RepositoryIdentity;
   /** Whether the manifest with this digest is already stored (ends a no-op copy early). */
   hasManifest(digest: Digest, opts?: ReadOptions): Promise<boolean>;
   /** What the location's tag points at now, when cheap to ask (registries: one HEAD). */
@@ -65,7 +92,8 @@ export interface ImageDestination {
   hasBlob(desc: Descriptor, opts?: ReadOptions): Promise<boolean>;
   /**
    * Cross-repository mount inside one registry: true when the blob is now present
-   * without transferring it, false when the caller must stream it.
+   * without transferring it, false when the caller must stream it (also when `source`
+   * has no identity, or lives in another registry or this same repository).
    */
   mountBlob?(desc: Descriptor, source: ImageSource, opts?: ReadOptions): Promise<boolean>;
   /**
@@ -90,4 +118,14 @@ export interface ImageDestination {
   commit(opts?: ReadOptions): Promise<void>;
   /** Drops temp files after a failure; never removes what was there before. */
   abort(): Promise<void>;
+  /**
+   * Removes the manifest with this digest, and with it every tag on it. Failures are
+   * explained with `subject` ("manifest sha256:…", "tag v1") as what could not be deleted.
+   */
+  deleteManifest?(digest: Digest, opts?: ReadOptions & { subject?: string }): Promise<void>;
+  /**
+   * Removes only this tag. Resolves false when the location does not delete tags by
+   * themselves (distribution 2.8 deletes by digest only), so the caller can fall back.
+   */
+  deleteTag?(tag: string, opts?: ReadOptions): Promise<boolean>;
 }

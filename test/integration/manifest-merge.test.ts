@@ -161,7 +161,7 @@ describe('manifest-merge', () => {
     const run = await runFerry(['manifest-merge', '--target', refB('app:dup'), refA('app:amd64'), refA('app:arm64'), refA('app:amd64-b')]);
     const log = await b.accessLog(mark);
     expect(run.code, describeRun(run)).toBe(1);
-    expect(oneLineError(run)).toBe(`ferry: [ERR_CONFLICT] two images for linux/amd64: ${refA('app:amd64')} and ${refA('app:amd64-b')} (pass --replace to keep the later one)`);
+    expect(oneLineError(run)).toBe(`ferry: [ERR_CONFLICT] two images for linux/amd64: ${refA('app:amd64')} and ${refA('app:amd64-b')}; --replace keeps the later one`);
     expect(writes(log), formatAccessLog(log)).toEqual([]);
     expect(await headStatus(b, 'app', 'dup')).toBe(404);
   });
@@ -232,7 +232,7 @@ describe('manifest-merge', () => {
     const log = await b.accessLog(mark);
     expect(run.code, describeRun(run)).toBe(1);
     expect(oneLineError(run)).toBe(
-      `ferry: [ERR_UNSUPPORTED] --format v2s2 lists only Docker v2s2 images, but ${refA('app:arm64')} (${arm64.digest}) is application/vnd.oci.image.manifest.v1+json; use --format oci`,
+      `ferry: [ERR_UNSUPPORTED] a Docker manifest list (v2s2) holds only Docker v2s2 images, but ${refA('app:arm64')} (${arm64.digest}) is application/vnd.oci.image.manifest.v1+json; use --format oci`,
     );
     expect(writes(log)).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { SideOptions } from '../../transport/open.js';
+import { credentialFlags } from './creds-flags.js';
 
 /**
  * Connection flags as skopeo spells them: plain for one-location commands, with
@@ -41,13 +42,11 @@ function credsOf(creds: unknown, username: unknown, password: unknown, prefix: s
 
 export function sideOptions(opts: Record<string, unknown>, prefix: '' | 'src-' | 'dest-'): SideOptions {
   const get = (name: string) => opts[camel(`${prefix}${name}`)];
-  const out: SideOptions = {};
   const creds = credsOf(get('creds'), get('username'), get('password'), prefix);
-  if (creds !== undefined) out.creds = creds;
   const token = get('registry-token');
-  if (typeof token === 'string') out.registryToken = token;
   // commander turns --no-creds into creds=false for the plain form
-  if (get('no-creds') === true || (prefix === '' && opts['creds'] === false)) out.noCreds = true;
+  const noCreds = get('no-creds') === true || (prefix === '' && opts['creds'] === false);
+  const out: SideOptions = credentialFlags(prefix, creds, typeof token === 'string' ? token : undefined, noCreds);
   const authFile = get('authfile') ?? opts['authfile'];
   if (typeof authFile === 'string') out.authFile = authFile;
   const tls = get('tls-verify');

@@ -54,7 +54,8 @@ export function loginCommand(ctx: CommandContext): Command {
       }
       if (password === undefined || password === '') throw new UsageError('login needs a password: --password-stdin (or --password)');
       const host = registryOf(registry);
-      const where = await login(host, { kind: 'basic', username, password }, {
+      const where = await login(host, {
+        credential: { username, password },
         signal: ctx.signal,
         ...(ctx.log ? { log: ctx.log } : {}),
         ...authFileOf(opts),

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { FerryError, RegistryError } from '../../errors.js';
+import { cliHint } from '../render/error-hint.js';
 
 /** How a failure is written to stderr: one text line, or one JSON object (`--error-format json`). */
 export type ErrorFormat = 'text' | 'json';
@@ -20,15 +21,15 @@ const UNEXPECTED = 'ERR_UNEXPECTED';
 
 export function errorRecord(e: unknown): ErrorRecord {
   if (e instanceof FerryError) {
-    const hint = (e as { hint?: unknown }).hint;
     return {
       code: e.code,
       message: e.message,
       exitStatus: e.exitCode,
-      ...(typeof hint === 'string' ? { hint } : {}),
-      ...(e instanceof RegistryError
-        ? { httpStatus: e.status, location: e.location, ...(e.registryCode ? { registryCode: e.registryCode } : {}) }
-        : {}),
+      // library hints name options; the CLI says its flags
+      ...(e.hint ? { hint: cliHint(e.hint) } : {}),
+      ...(e.status !== undefined ? { httpStatus: e.status } : {}),
+      ...(e.registryCode ? { registryCode: e.registryCode } : {}),
+      ...(e instanceof RegistryError ? { location: e.location } : {}),
     };
   }
   const err = e as Error | undefined;
@@ -41,7 +42,8 @@ export function errorRecord(e: unknown): ErrorRecord {
  */
 export function formatError(record: ErrorRecord, format: ErrorFormat): string {
   if (format === 'json') return `${JSON.stringify({ error: record })}\n`;
-  return `ferry: [${record.code}] ${record.message}\n`;
+  // the hint follows on the same line, so an error stays one line for scripts
+  return `ferry: [${record.code}] ${record.message}${record.hint ? `; ${record.hint}` : ''}\n`;
 }
 
 /**

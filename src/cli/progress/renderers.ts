@@ -1,4 +1,4 @@
-import type { CopyEvent, EventSink } from '../../copy/events.js';
+import type { FerryEvent, EventSink } from '../../events.js';
 import { shortDigest } from '../../oci/digest.js';
 import { humanSize } from '../render/human-size.js';
 
@@ -17,7 +17,7 @@ export function jsonRenderer(out: Out): Renderer {
 }
 
 /** One line per blob event; no progress spam in logs. */
-export function describeEvent(e: CopyEvent): string | undefined {
+export function describeEvent(e: FerryEvent): string | undefined {
     switch (e.type) {
       case 'blob-start':
         return `Copying blob ${shortDigest(e.digest)} (${humanSize(e.size)})`;

@@ -30,7 +30,7 @@ export async function headBlob(ctx: RepoContext, digest: Digest, signal?: AbortS
     location: ctx.location,
     signal,
   });
-  await res.body.dump().catch(() => undefined);
+  await res.discard();
   if (res.status === 404) return undefined;
   const len = res.headers['content-length'];
   return typeof len === 'string' ? Number(len) : -1;
@@ -67,7 +67,7 @@ export async function mountBlob(ctx: RepoContext, digest: Digest, fromRepository
     signal,
     retry: true,
   });
-  await res.body.dump().catch(() => undefined);
+  await res.discard();
   if (res.status === 201) return 'mounted';
   return locationOf(res, ctx, 'mounting blob');
 }
@@ -83,7 +83,7 @@ export async function startUpload(ctx: RepoContext, signal?: AbortSignal): Promi
     signal,
     retry: true,
   });
-  await res.body.dump().catch(() => undefined);
+  await res.discard();
   return locationOf(res, ctx, 'starting blob upload');
 }
 
@@ -112,7 +112,7 @@ export async function putUpload(ctx: RepoContext, upload: URL, desc: Descriptor,
     signal,
     retry: false,
   });
-  await res.body.dump().catch(() => undefined);
+  await res.discard();
 }
 
 /** Streams a body of unknown length with one PATCH (chunked), returning the next Location. */
@@ -129,7 +129,7 @@ export async function patchUpload(ctx: RepoContext, upload: URL, body: Readable,
     signal,
     retry: false,
   });
-  await res.body.dump().catch(() => undefined);
+  await res.discard();
   return locationOf(res, ctx, 'streaming blob');
 }
 
@@ -146,14 +146,14 @@ export async function finishUpload(ctx: RepoContext, upload: URL, digest: Digest
     signal,
     retry: false,
   });
-  await res.body.dump().catch(() => undefined);
+  await res.discard();
 }
 
 /** Abandons an upload session (best effort; registries expire them anyway). */
 export async function cancelUpload(ctx: RepoContext, upload: URL): Promise<void> {
   try {
     const res = await ctx.client.request({ method: 'DELETE', path: upload.href, scopes: pushScopes(ctx), expect: [204, 200, 202, 404], what: 'cancelling upload to', location: ctx.location, retry: false });
-    await res.body.dump().catch(() => undefined);
+    await res.discard();
   } catch {
     // nothing to do: the session expires on its own
   }

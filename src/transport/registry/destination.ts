@@ -4,11 +4,11 @@ import type { RegistryClient } from '../../http/client.js';
 import type { Descriptor } from '../../oci/descriptor.js';
 import type { Digest } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
-import type { DockerReference } from '../../reference/docker-reference.js';
-import type { ImageDestination, ImageSource, PutBlobOptions, ReadOptions } from '../types.js';
+import { repositoryName, type DockerReference } from '../../reference/docker-reference.js';
+import type { ImageDestination, ImageSource, PutBlobOptions, ReadOptions, RepositoryIdentity } from '../types.js';
 import { cancelUpload, finishUpload, headBlob, mountBlob, patchUpload, putUpload, startUpload } from './blobs.js';
+import { deleteManifestByDigest, deleteTagOnly, type DeleteContext } from './delete.js';
 import { headManifest, putManifest, type RepoContext } from './manifests.js';
-import { RegistrySource } from './source.js';
 
 export class RegistryDestination implements ImageDestination {
   readonly description: string;
@@ -24,6 +24,14 @@ export class RegistryDestination implements ImageDestination {
   ) {
     this.description = description;
     this.ctx = { client, repository: ref.repository, location: description };
+  }
+
+  get identity(): RepositoryIdentity {
+    return { registry: this.ref.registry, repository: this.ref.repository };
+  }
+
+  private get deletes(): DeleteContext {
+    return { ctx: this.ctx, repository: `docker://${repositoryName(this.ref)}` };
   }
 
   /** The tag the root is pushed under, if the location names one. */
@@ -48,10 +56,10 @@ export class RegistryDestination implements ImageDestination {
   }
 
   async mountBlob(desc: Descriptor, source: ImageSource, opts: ReadOptions = {}): Promise<boolean> {
-    if (!(source instanceof RegistrySource) || source.client.host !== this.client.host) return false;
-    if (source.ref.repository === this.ref.repository) return false;
+    const from = source.identity;
+    if (!from || from.registry !== this.ref.registry || from.repository === this.ref.repository) return false;
     try {
-      const result = await mountBlob(this.ctx, desc.digest, source.ref.repository, opts.signal);
+      const result = await mountBlob(this.ctx, desc.digest, from.repository, opts.signal);
       if (result === 'mounted') return true;
       this.openUploads.set(desc.digest, result);
       return false;
@@ -86,6 +94,14 @@ export class RegistryDestination implements ImageDestination {
 
   async putManifest(raw: RawManifest, tag: string | undefined, opts: ReadOptions = {}): Promise<void> {
     await putManifest(this.ctx, tag ?? raw.digest, raw, opts.signal);
+  }
+
+  deleteManifest(digest: Digest, opts: ReadOptions & { subject?: string } = {}): Promise<void> {
+    return deleteManifestByDigest(this.deletes, digest, opts);
+  }
+
+  deleteTag(tag: string, opts: ReadOptions = {}): Promise<boolean> {
+    return deleteTagOnly(this.deletes, tag, opts);
   }
 
   async commit(): Promise<void> {

@@ -6,6 +6,7 @@ import type { Digest } from '../../oci/digest.js';
 import { digestOf, isDigest } from '../../oci/digest.js';
 import { manifestAccept } from '../../oci/media-types.js';
 import type { RawManifest } from '../../oci/manifest.js';
+import type { ManifestHead } from '../types.js';
 import { MAX_MANIFEST_BYTES, MAX_MANIFEST_PUSH_BYTES, parseManifest } from '../../oci/manifest.js';
 
 /** Manifest endpoints of the distribution API for one repository. */
@@ -16,11 +17,7 @@ export interface RepoContext {
   location: string;
 }
 
-export interface ManifestHead {
-  digest: Digest | undefined;
-  mediaType: string | undefined;
-  size: number | undefined;
-}
+export type { ManifestHead };
 
 function header(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
   const v = h[name];
@@ -63,7 +60,7 @@ export async function headManifest(ctx: RepoContext, reference: string, signal?:
     location: ctx.location,
     signal,
   });
-  await res.body.dump().catch(() => undefined);
+  await res.discard();
   if (res.status === 404) return undefined;
   const d = header(res.headers, 'docker-content-digest');
   const len = header(res.headers, 'content-length');
@@ -90,7 +87,7 @@ export async function putManifest(ctx: RepoContext, reference: string, raw: RawM
     location: ctx.location,
     signal,
   });
-  await res.body.dump().catch(() => undefined);
+  await res.discard();
   const d = header(res.headers, 'docker-content-digest');
   if (d && isDigest(d) && d !== raw.digest && digestOf(raw.bytes, d) !== d) {
     throw new DigestMismatchError(`manifest pushed to ${ctx.location}`, raw.digest, d);
@@ -108,5 +105,5 @@ export async function deleteManifest(ctx: RepoContext, reference: string, signal
     location: ctx.location,
     signal,
   });
-  await res.body.dump().catch(() => undefined);
+  await res.discard();
 }

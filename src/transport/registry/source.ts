@@ -4,9 +4,9 @@ import type { Digest } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
 import type { DockerReference } from '../../reference/docker-reference.js';
 import { manifestReference } from '../../reference/docker-reference.js';
-import type { BlobStream, ImageSource, ReadOptions } from '../types.js';
+import type { BlobStream, ImageSource, ManifestHead, ReadOptions, RepositoryIdentity } from '../types.js';
 import { getBlob } from './blobs.js';
-import { getManifest, headManifest, type ManifestHead, type RepoContext } from './manifests.js';
+import { getManifest, headManifest, type RepoContext } from './manifests.js';
 import { listTags } from './tags.js';
 
 export class RegistrySource implements ImageSource {
@@ -22,8 +22,8 @@ export class RegistrySource implements ImageSource {
     this.ctx = { client, repository: ref.repository, location: description };
   }
 
-  get registry(): string {
-    return this.ref.registry;
+  get identity(): RepositoryIdentity {
+    return { registry: this.ref.registry, repository: this.ref.repository };
   }
 
   getManifest(ref: Digest | undefined, opts: ReadOptions = {}): Promise<RawManifest> {

@@ -50,17 +50,19 @@ describe('removeCredential / removeAllCredentials', () => {
 
   it('points at docker logout when only docker\'s config has the host', async () => {
     await sb.writeJson(dockerFile, { auths: { 'https://index.docker.io/v1/': { auth: b64('d:d') } } });
-    await expect(removeCredential('docker.io', opts())).rejects.toThrow(
-      `not logged into docker.io; its credentials in ${dockerFile} were saved by docker login, use docker logout`,
-    );
+    await expect(removeCredential('docker.io', opts())).rejects.toMatchObject({
+      message: 'not logged into docker.io',
+      hint: `its credentials in ${dockerFile} were saved by docker login, use docker logout`,
+    });
   });
 
-  it('points at --authfile when another containers file has the host', async () => {
+  it('points at the authFile option when another containers file has the host', async () => {
     await sb.writeJson(configFile, { auths: { 'r.io': { auth: b64('a:a') } } });
     const runtimeFile = join(sb.runtime, 'containers/auth.json');
-    await expect(removeCredential('r.io', opts({ XDG_RUNTIME_DIR: sb.runtime }))).rejects.toThrow(
-      `not logged into r.io; it has credentials in ${configFile}, use --authfile ${configFile}`,
-    );
+    await expect(removeCredential('r.io', opts({ XDG_RUNTIME_DIR: sb.runtime }))).rejects.toMatchObject({
+      message: 'not logged into r.io',
+      hint: `it has credentials in ${configFile}: use \`authFile\` ${configFile}`,
+    });
     await expect(readFile(runtimeFile)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 

@@ -14,36 +14,6 @@ describe('resolveCredential', () => {
 
   const opts = (extra: ResolveCredentialOptions = {}): ResolveCredentialOptions => ({ env: sb.env(), homedir: sb.home, ...extra });
 
-  describe('flags', () => {
-    beforeEach(async () => {
-      await sb.writeJson(authFile, { auths: { 'r.io': { auth: b64('file:pw') } } });
-    });
-
-    it('uses explicit creds over the files', async () => {
-      const credential = { kind: 'basic', username: 'flag', password: 'x' } as const;
-      expect(await resolveCredential('r.io', 'a', opts({ credential }))).toEqual(credential);
-    });
-
-    it('uses --registry-token over the files', async () => {
-      expect(await resolveCredential('r.io', 'a', opts({ registryToken: 'tkn' }))).toEqual({ kind: 'registry-token', token: 'tkn' });
-    });
-
-    it('with --no-creds is anonymous even when a file has credentials', async () => {
-      expect(await resolveCredential('r.io', 'a', opts())).toMatchObject({ username: 'file' });
-      expect(await resolveCredential('r.io', 'a', opts({ noCreds: true }))).toBeUndefined();
-    });
-
-    it.each([
-      [{ noCreds: true, registryToken: 't' }, /--no-creds cannot be combined/],
-      [{ noCreds: true, credential: { kind: 'basic', username: 'u', password: 'p' } }, /--no-creds cannot be combined/],
-      [{ registryToken: 't', credential: { kind: 'basic', username: 'u', password: 'p' } }, /cannot be used together/],
-      [{ registryToken: '' }, /must not be empty/],
-    ] as const)('rejects conflicting flags %#', async (flags, message) => {
-      await expect(resolveCredential('r.io', 'a', opts(flags))).rejects.toThrow(message);
-      await expect(resolveCredential('r.io', 'a', opts(flags))).rejects.toMatchObject({ code: 'ERR_USAGE' });
-    });
-  });
-
   describe('key spellings', () => {
     it.each([
       ['host', 'r.io'],

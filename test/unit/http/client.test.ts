@@ -9,10 +9,11 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FakeClock } from '../../support/fake-clock.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortedError, FerryError, RegistryError } from '../../../src/errors.js';
 import { RegistryClient, type RegistryClientOptions, type RequestSpec } from '../../../src/http/client.js';
-import type { Credential } from '../../../src/http/credential.js';
+import type { AuthCredential } from '../../../src/http/credential.js';
 import type { RetryPolicy } from '../../../src/http/retry.js';
 import { fetchToken } from '../../../src/http/token.js';
 import { Agent } from 'undici';
@@ -82,8 +83,9 @@ async function startFake(handler: Handler, address = '127.0.0.1'): Promise<Fake>
   return fake;
 }
 
+/** Every client runs on a fake clock: retry waits return at once, tokens expire only when a test moves time. */
 function newClient(host: string, opts: RegistryClientOptions = {}): RegistryClient {
-  const c = new RegistryClient(host, { retry: FAST, ...opts });
+  const c = new RegistryClient(host, { retry: FAST, clock: new FakeClock(), ...opts });
   clients.push(c);
   return c;
 }
@@ -251,11 +253,13 @@ describe('RegistryClient: Bearer token flow', () => {
   it('fetches a new token once the old one expires', async () => {
     // expires_in 1 s is used for 750 ms (a quarter is kept as margin)
     const reg = await tokenRegistry({ expiresIn: 1, route: needs('repository:app:pull') });
-    const client = newClient(reg.host);
+    const clock = new FakeClock();
+    const client = newClient(reg.host, { clock });
     await text(await client.request(spec()));
+    clock.advance(700);
     await text(await client.request(spec()));
     expect(reg.tokenRequests).toHaveLength(1);
-    await sleep(900);
+    clock.advance(100);
     await text(await client.request(spec()));
     expect(reg.tokenRequests).toHaveLength(2);
     const hits = reg.seen.filter((s) => s.path === '/v2/app/manifests/v1');
@@ -398,11 +402,11 @@ describe('RegistryClient: retries', () => {
       return json(res, 200, { n });
     });
     const lines: string[] = [];
-    const client = newClient(fake.host, { log: (l) => lines.push(l) });
-    const started = Date.now();
+    const clock = new FakeClock();
+    const client = newClient(fake.host, { log: (l) => lines.push(l), clock });
     const res = await client.request(spec());
     expect(await text(res)).toBe('{"n":2}');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(clock.sleeps).toEqual([1000]);
     expect(fake.count('GET', '/v2/app/manifests/v1')).toBe(2);
     expect(lines.some((l) => l.startsWith('retry 1 of reading manifest in 1000 ms: reading manifest docker://registry/app:v1: HTTP 503 UNAVAILABLE: try later'))).toBe(true);
   });
@@ -464,14 +468,18 @@ describe('RegistryClient: retries', () => {
 
   it('stops at once when the signal aborts during a back-off', async () => {
     const fake = await startFake((req, res) => (req.path === '/v2/' ? json(res, 200, {}) : json(res, 503, {})));
-    const client = newClient(fake.host, { retry: { retries: 5, minDelayMs: 20_000, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 } });
-    await client.baseUrl();
+    const clock = new FakeClock();
+    clock.holdSleeps = true;
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 100);
-    const started = Date.now();
+    // the first retry is logged just before its 20 s back-off starts; abort then
+    const log = (line: string) => {
+      if (line.startsWith('retry 1 of')) queueMicrotask(() => ac.abort());
+    };
+    const client = newClient(fake.host, { retry: { retries: 5, minDelayMs: 20_000, maxDelayMs: 20_000, maxRetryAfterMs: 60_000 }, clock, log });
+    await client.baseUrl();
     const e = await rejection(client.request(spec({ signal: ac.signal })));
     expect(e).toBeInstanceOf(AbortedError);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(clock.sleeps).toHaveLength(1);
     expect(fake.count('GET', '/v2/app/manifests/v1')).toBe(1);
   });
 });
@@ -686,7 +694,7 @@ describe('RegistryClient: transport', () => {
 describe('RegistryClient: --debug log', () => {
   it('never logs a password, token, identity token or Authorization value', async () => {
     const secrets = { password: 'PW-hunter2-secret', refresh: 'REFRESH-secret-42' };
-    const flows: Credential[] = [
+    const flows: AuthCredential[] = [
       { kind: 'basic', username: 'dave', password: secrets.password },
       { kind: 'identity-token', token: secrets.refresh },
     ];
@@ -753,9 +761,10 @@ describe('fetchToken', () => {
   });
 
   it('keeps the scopes and applies expires_in and issued_at', async () => {
-    const issuedAt = new Date(Date.now() - 100_000).toISOString();
+    const now = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const issuedAt = new Date(now - 100_000).toISOString();
     const fake = await startFake((_req, res) => json(res, 200, { token: 't1', access_token: 'a1', expires_in: 300, issued_at: issuedAt }));
-    const c = ctx();
+    const c = { ...ctx(), now: () => now };
     const t = await fetchToken({ scheme: 'bearer', params: { realm: `http://${fake.host}/token` } }, ['repository:a:pull'], c);
     expect(t.value).toBe('a1');
     expect(t.scopes).toEqual(['repository:a:pull']);

@@ -16,13 +16,13 @@ describe('redactUrl', () => {
 
   it('masks signature parameters of a presigned storage URL and keeps its path', () => {
     const url =
-      'https://bucket.s3.amazonaws.com/docker/registry/v2/blobs/sha256/ab/abcd/data?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F20240101&X-Amz-Signature=deadbeefcafe&X-Amz-Expires=1200';
+      'https://bucket.s3.amazonaws.com/docker/registry/v2/blobs/sha256/ab/abcd/data?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-AuthCredential=AKIAEXAMPLE%2F20240101&X-Amz-Signature=deadbeefcafe&X-Amz-Expires=1200';
     const out = redactUrl(url);
     expect(out).not.toContain('AKIAEXAMPLE');
     expect(out).not.toContain('deadbeefcafe');
     const u = new URL(out);
     expect(u.pathname).toBe('/docker/registry/v2/blobs/sha256/ab/abcd/data');
-    expect([...u.searchParams.keys()]).toEqual(['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Expires']);
+    expect([...u.searchParams.keys()]).toEqual(['X-Amz-Algorithm', 'X-Amz-AuthCredential', 'X-Amz-Signature', 'X-Amz-Expires']);
     for (const v of u.searchParams.values()) expect(v).toBe('REDACTED');
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../support/fake-clock.js';
 import { AbortedError, FerryError, RegistryError } from '../../../src/errors.js';
 import { registryError } from '../../../src/http/registry-errors.js';
 import {
@@ -112,6 +113,7 @@ describe('withRetries', () => {
   it('retries a 503 and then succeeds', async () => {
     const seen: number[] = [];
     const retried: [number, number][] = [];
+    const clock = new FakeClock();
     const result = await withRetries(
       fast,
       async (n) => {
@@ -119,9 +121,10 @@ describe('withRetries', () => {
         if (n < 2) throw unavailable();
         return 'manifest';
       },
-      { onRetry: (e, n) => void retried.push([(e as RegistryError).status, n]) },
+      { onRetry: (e, n) => void retried.push([(e as RegistryError).status, n]), clock },
     );
     expect(result).toBe('manifest');
+    expect(clock.sleeps).toHaveLength(2);
     expect(seen).toEqual([0, 1, 2]);
     expect(retried).toEqual([
       [503, 1],
@@ -144,10 +147,14 @@ describe('withRetries', () => {
   it('gives up after the policy\'s retries with the last error', async () => {
     let calls = 0;
     await expect(
-      withRetries({ ...fast, retries: 2 }, async () => {
-        calls++;
-        throw registryError('w', 'l', 500 + calls, undefined);
-      }),
+      withRetries(
+        { ...fast, retries: 2 },
+        async () => {
+          calls++;
+          throw registryError('w', 'l', 500 + calls, undefined);
+        },
+        { clock: new FakeClock() },
+      ),
     ).rejects.toMatchObject({ status: 503 });
     expect(calls).toBe(3);
   });
@@ -165,8 +172,8 @@ describe('withRetries', () => {
 
   it('waits at least Retry-After and rethrows the inner error, not the wrapper', async () => {
     const delays: number[] = [];
+    const clock = new FakeClock();
     let calls = 0;
-    const started = Date.now();
     const out = await withRetries(
       fast,
       async () => {
@@ -174,11 +181,12 @@ describe('withRetries', () => {
         if (calls === 1) throw new RetryAfterError(unavailable(), 120);
         return calls;
       },
-      { onRetry: (_e, _n, delay) => delays.push(delay) },
+      { onRetry: (_e, _n, delay) => delays.push(delay), clock },
     );
     expect(out).toBe(2);
     expect(delays).toEqual([120]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    // the wait really happened, on the injected clock: Retry-After wins over the shorter back-off
+    expect(clock.sleeps).toEqual([120]);
 
     const inner = unavailable();
     await expect(withRetries({ ...fast, retries: 0 }, async () => Promise.reject(new RetryAfterError(inner, 5)))).rejects.toBe(inner);
@@ -199,21 +207,23 @@ describe('withRetries', () => {
   it('stops waiting when the signal aborts during the back-off', async () => {
     const ac = new AbortController();
     const slow: RetryPolicy = { retries: 5, minDelayMs: 30_000, maxDelayMs: 60_000, maxRetryAfterMs: 60_000 };
+    const clock = new FakeClock();
+    clock.holdSleeps = true;
     let calls = 0;
-    const started = Date.now();
-    setTimeout(() => ac.abort(), 30);
     const p = withRetries(
       slow,
       async () => {
         calls++;
         throw unavailable();
       },
-      { signal: ac.signal },
+      // the back-off has started (and would last 15 s or more) when the signal aborts
+      { signal: ac.signal, clock, onRetry: () => queueMicrotask(() => ac.abort()) },
     );
     await expect(p).rejects.toBeInstanceOf(AbortedError);
     await expect(p).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     expect(calls).toBe(1);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(clock.sleeps).toHaveLength(1);
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(15_000);
   });
 
   it('does not retry once the signal has aborted', async () => {

@@ -35,7 +35,8 @@ describe('placeEntries', () => {
     const err = thrown(() => placeEntries([], [entry('a', 'linux/amd64'), entry('b', 'linux/arm64'), entry('c', 'linux/amd64')], false));
     expect(err).toBeInstanceOf(FerryError);
     expect(err.code).toBe('ERR_CONFLICT');
-    expect(err.message).toBe('two images for linux/amd64: docker://reg/a and docker://reg/c (pass --replace to keep the later one)');
+    expect(err.message).toBe('two images for linux/amd64: docker://reg/a and docker://reg/c');
+    expect(err.hint).toBe('`replace: true` keeps the later one');
     expect(err.message).not.toContain('\n');
   });
 
@@ -132,7 +133,7 @@ describe('buildIndexManifest', () => {
     expect(err.code).toBe('ERR_UNSUPPORTED');
     expect(err.message).toContain('docker://reg/arm64');
     expect(err.message).toContain(MediaType.OciManifest);
-    expect(err.message).toContain('use --format oci');
+    expect(err.hint).toBe("use `format: 'oci'`");
   });
 
   it('refuses annotations on a Docker manifest list and an empty index', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FerryError, ReferenceError } from '../../../src/errors.js';
+import { FerryError, InvalidReferenceError } from '../../../src/errors.js';
 import {
   DOCKER_HUB,
   formatDockerReference,
@@ -13,12 +13,12 @@ import {
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 /** The error parseDockerReference throws for `input` (fails the test if it does not throw). */
-function refError(input: string): ReferenceError {
+function refError(input: string): InvalidReferenceError {
   try {
     parseDockerReference(input);
   } catch (e) {
-    expect(e).toBeInstanceOf(ReferenceError);
-    return e as ReferenceError;
+    expect(e).toBeInstanceOf(InvalidReferenceError);
+    return e as InvalidReferenceError;
   }
   throw new Error(`expected "${input}" to be rejected`);
 }
@@ -201,14 +201,14 @@ describe('parseDockerReference: empty and too long', () => {
   });
 });
 
-describe('ReferenceError', () => {
+describe('InvalidReferenceError', () => {
   it('carries a stable code, the input, exit code 2 and a one-line message naming the input', () => {
     const e = refError('Bad Ref\nsecond');
     expect(e).toBeInstanceOf(FerryError);
     expect(e.code).toBe('ERR_REFERENCE');
     expect(e.exitCode).toBe(1);
     expect(e.input).toBe('Bad Ref\nsecond');
-    expect(e.name).toBe('ReferenceError');
+    expect(e.name).toBe('InvalidReferenceError');
     expect(refError('UPPER').message.split('\n')).toHaveLength(1);
     expect(refError('UPPER').message).toContain('"UPPER"');
   });

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ReferenceError } from '../../../src/errors.js';
+import { InvalidReferenceError } from '../../../src/errors.js';
 import { formatLocation, parseLocation, type Location } from '../../../src/reference/location.js';
 
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 
 /** The error parseLocation throws; `named` is the input the error names (the whole location by default). */
-function locError(input: string, named = input): ReferenceError {
+function locError(input: string, named = input): InvalidReferenceError {
   try {
     parseLocation(input);
   } catch (e) {
-    expect(e).toBeInstanceOf(ReferenceError);
-    expect((e as ReferenceError).code).toBe('ERR_REFERENCE');
-    expect((e as ReferenceError).input).toBe(named);
-    return e as ReferenceError;
+    expect(e).toBeInstanceOf(InvalidReferenceError);
+    expect((e as InvalidReferenceError).code).toBe('ERR_REFERENCE');
+    expect((e as InvalidReferenceError).input).toBe(named);
+    return e as InvalidReferenceError;
   }
   throw new Error(`expected "${input}" to be rejected`);
 }

@@ -1,4 +1,4 @@
-import { FerryError, RegistryError } from '../errors.js';
+import { FerryError, RegistryError } from '../../errors.js';
 
 /**
  * Registry answers to a delete, said plainly. distribution's own words mislead here
@@ -27,16 +27,4 @@ export function isRefusedTagDelete(e: unknown): boolean {
   if (!(e instanceof RegistryError)) return false;
   if (e.status === 405 || e.status === 401 || e.status === 403) return false;
   return e.status === 400 || (e.status === 404 && e.registryCode !== 'MANIFEST_UNKNOWN') || e.registryCode === 'UNSUPPORTED';
-}
-
-/** Permission failures while moving a tag onto the placeholder: that route needs push as well as delete. */
-export function explainPlaceholderError(e: unknown, tag: string, repository: string): unknown {
-  if (e instanceof RegistryError && (e.status === 401 || e.status === 403)) {
-    return new FerryError(
-      'ERR_DENIED',
-      `cannot delete only tag ${tag}: this registry deletes tags by digest, so ferry moves the tag to a placeholder first, which needs push as well as delete in ${repository} (HTTP ${e.status}${e.registryCode ? ` ${e.registryCode}` : ''}); --manifest deletes the whole manifest instead`,
-      { cause: e },
-    );
-  }
-  return e;
 }
