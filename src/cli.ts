@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Command, CommanderError } from 'commander';
 import { FerryError } from './errors.js';
-import { cliHint } from './cli/render/error-hint.js';
+import { checkRefusedFlags } from './cli/commands/compat-flags.js';
 import type { CommandContext } from './cli/commands/context.js';
 import { copyCommand } from './cli/commands/copy.js';
 import { inspectCommand } from './cli/commands/inspect.js';
@@ -10,30 +10,18 @@ import { loginCommand, logoutCommand } from './cli/commands/login.js';
 import { deleteCommand } from './cli/commands/delete.js';
 import { manifestMergeCommand } from './cli/commands/manifest-merge.js';
 import { syncCommand } from './cli/commands/sync.js';
+import { commanderMessage, errorFormatFrom, reportError } from './cli/errors/report-error.js';
+import { addGlobalFlags, applyGlobalFlags } from './cli/global-flags.js';
 import { layersCommand } from './cli/commands/layers.js';
 import { lsCommand } from './cli/commands/ls.js';
 import { catCommand } from './cli/commands/cat.js';
 import { lintCommand } from './cli/commands/lint.js';
 import { debugStartupLines, ferryVersion, versionText } from './cli/version.js';
 
-/** Error → one line and an exit status; a stack only with --debug. */
-export function reportError(e: unknown, debug: boolean, stderr: NodeJS.WritableStream): number {
-  if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-  if (e instanceof FerryError) {
-    // the hint follows on the same line, so an error stays one line for scripts
-    stderr.write(`ferry: ${e.message}${e.hint ? `; ${cliHint(e.hint)}` : ''}\n`);
-    if (debug && e.stack) stderr.write(`${e.stack}\n`);
-    return e.exitCode;
-  }
-  const err = e as Error;
-  stderr.write(`ferry: unexpected error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}\n`);
-  if (debug && err?.stack) stderr.write(`${err.stack}\n`);
-  return 1;
-}
-
 /** `startupNotes`: what bin/ferry's start-up did (src/cli/startup/load-cli.ts), logged under --debug. */
 export async function main(argv: string[], startupNotes: readonly string[] = []): Promise<void> {
   const debug = argv.includes('--debug');
+  const format = errorFormatFrom(argv);
   const controller = new AbortController();
   // every in-flight request listens on this one signal; 6 parallel blobs exceed Node's default of 10
   setMaxListeners(0, controller.signal);
@@ -57,20 +45,25 @@ export async function main(argv: string[], startupNotes: readonly string[] = [])
     signal: controller.signal,
     ...(debug ? { log: (line: string) => process.stderr.write(`DEBU[ferry] ${line}\n`) } : {}),
   };
-  const program = new Command('ferry')
+  const outputError = (s: string, write: (s: string) => void) => write(commanderMessage(s, format));
+  const program = addGlobalFlags(new Command('ferry'))
     .description('Daemonless OCI image tool: copy, inspect, delete and merge images and OCI artifacts')
     .option('-V, --version', 'print the version, the Node.js version and the compression backends')
     .on('option:version', () => {
       process.stdout.write(versionText());
       throw new CommanderError(0, 'ferry.version', 'version printed');
     })
-    .option('--debug', 'log HTTP requests (secrets redacted) and show stack traces')
-    .option('--insecure-policy', 'accepted for skopeo compatibility (ferry has no signature policy)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`ferry: ${s.replace(/^error: /, '')}`) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError });
+  let timeout: AbortSignal | undefined;
+  program.hook('preAction', (_program, action) => {
+    checkRefusedFlags(program);
+    checkRefusedFlags(action);
+    timeout = applyGlobalFlags(program.opts(), ctx, ferryVersion());
+  });
   for (const cmd of [inspectCommand(ctx), copyCommand(ctx), listTagsCommand(ctx), deleteCommand(ctx), manifestMergeCommand(ctx), syncCommand(ctx), loginCommand(ctx), logoutCommand(ctx), layersCommand(ctx), lsCommand(ctx), catCommand(ctx), lintCommand(ctx, ferryVersion())]) {
     cmd.exitOverride();
-    cmd.configureOutput({ outputError: (s, write) => write(`ferry: ${s.replace(/^error: /, '')}`) });
+    cmd.configureOutput({ outputError });
     program.addCommand(cmd);
   }
   if (ctx.log) for (const line of debugStartupLines(startupNotes)) ctx.log(line);
@@ -78,7 +71,9 @@ export async function main(argv: string[], startupNotes: readonly string[] = [])
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    code = reportError(e, debug, process.stderr);
+    const timedOut = timeout?.aborted && !controller.signal.aborted;
+    const error = timedOut ? new FerryError('ERR_TIMEOUT', `command timed out after ${Number(program.opts()["commandTimeout"]) / 1000}s (--command-timeout)`) : e;
+    code = reportError(error, { debug, format, stderr: process.stderr });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

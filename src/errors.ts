@@ -28,28 +28,17 @@ export type ErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_LINT_FINDINGS';
 
-const exitCodes: Record<ErrorCode, number> = {
-  ERR_USAGE: 2,
-  ERR_REFERENCE: 2,
-  ERR_REGISTRY: 1,
-  ERR_NOT_FOUND: 3,
-  ERR_UNAUTHORIZED: 4,
-  ERR_DENIED: 4,
-  ERR_CREDENTIALS: 4,
-  ERR_NETWORK: 5,
-  ERR_TLS: 5,
-  ERR_TIMEOUT: 5,
-  ERR_DIGEST_MISMATCH: 6,
-  ERR_SIZE_MISMATCH: 6,
-  ERR_TOO_LARGE: 6,
-  ERR_MANIFEST_INVALID: 6,
-  ERR_COMPRESSION: 6,
-  ERR_UNSUPPORTED: 7,
-  ERR_LAYOUT: 1,
-  ERR_CONFLICT: 1,
-  ERR_ABORTED: 130,
-  ERR_LINT_FINDINGS: 1,
-};
+/**
+ * Exit statuses as skopeo's scripts read them (skopeo >= 1.16): 2 means the image,
+ * manifest, tag, repository or layout entry is not there; 1 is every other failure,
+ * usage errors included; 130 an interrupt. The finer reason stays readable in the
+ * stable `code` printed with every error (docs/exit-status.md).
+ */
+export function exitStatusFor(code: ErrorCode): number {
+  if (code === 'ERR_NOT_FOUND') return 2;
+  if (code === 'ERR_ABORTED') return 130;
+  return 1;
+}
 
 /** What a FerryError may carry besides its code and message. */
 export interface FerryErrorOptions {
@@ -90,7 +79,7 @@ export class FerryError extends Error {
     this.hint = options.hint ?? inner?.hint;
   }
   get exitCode(): number {
-    return exitCodes[this.code];
+    return exitStatusFor(this.code);
   }
 }
 

@@ -20,7 +20,7 @@ export type { MergeSource } from './merge/collect.js';
 export type { PlatformOverride } from './merge/child-platform.js';
 export type { IndexFormat } from './merge/build-index.js';
 export { syncRepository, type SyncRequest, type SyncResult, type SyncedTag } from './sync/sync.js';
-export { login, logout, logoutAll, type LoginRequest, type LogoutRequest } from './login/login.js';
+export { login, logout, logoutAll, loggedInUser, type LoginRequest, type LogoutRequest } from './login/login.js';
 
 // Looking inside layers, and best-practice findings.
 export { inspectLayers } from './layers/layers.js';
@@ -56,6 +56,7 @@ export {
   SizeMismatchError,
   AbortedError,
   isFerryError,
+  exitStatusFor,
   type ErrorCode,
   type FerryErrorOptions,
   type RegistryErrorDetail,

@@ -7,7 +7,7 @@ import type { ImageDestination, ImageSource } from '../transport/types.js';
 import { copyBlob, type BlobCopyContext } from './blob-copy.js';
 import type { FerryEvent } from '../events.js';
 import { imagesOf, parseNode, readChildren, readImageConfig, type IndexNode, type TreeNode } from './manifests.js';
-import { DEFAULT_BLOB_RETRIES, DEFAULT_JOBS, type CopyOptions } from './options.js';
+import { checkCopyOptions, DEFAULT_BLOB_RETRIES, DEFAULT_JOBS, type CopyOptions } from './options.js';
 import { planBlobs, type BlobAction } from './plan.js';
 import { runPool, Semaphore } from './pool.js';
 import { recompressLayer, type LayerResult } from './recompress.js';
@@ -42,6 +42,7 @@ export interface CopyResult {
  * commit. Nothing is tagged before every blob it references is verified at the destination.
  */
 export async function copyImage(source: ImageSource, dest: ImageDestination, tag: string | undefined, opts: CopyOptions = {}): Promise<CopyResult> {
+  checkCopyOptions(opts);
   const signal = opts.signal;
   const notes: string[] = [];
   const emit = (e: FerryEvent) => opts.onEvent?.(e);

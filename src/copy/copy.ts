@@ -4,7 +4,7 @@ import { destinationTag, openDestination, openSource, toLocation, type SessionOp
 import { withPool } from '../transport/session.js';
 import { withBlobCache, type BlobCacheOptions } from '../blob-cache/session.js';
 import { copyImage, type CopyResult } from './copy-image.js';
-import type { CopyOptions } from './options.js';
+import { checkCopyOptions, type CopyOptions } from './options.js';
 
 export interface CopyRequest extends CopyOptions, SessionOptions, BlobCacheOptions {
   src?: SideOptions;
@@ -23,6 +23,7 @@ export interface CopyRequest extends CopyOptions, SessionOptions, BlobCacheOptio
  * @throws FerryError (a subclass for digest, size, reference and registry failures)
  */
 export async function copy(src: string | Location, dst: string | Location, request: CopyRequest = {}): Promise<CopyResult> {
+  checkCopyOptions(request);
   const from = toLocation(src);
   const to = toLocation(dst);
   return withBlobCache(request, (blobCache) => withPool(request, async (pool) => {

@@ -1,4 +1,5 @@
 import type { Platform } from '../oci/descriptor.js';
+import { checkInteger } from '../options/integer.js';
 import type { OperationOptions } from '../events.js';
 import type { BlobLocationCache } from '../blob-cache/cache.js';
 
@@ -29,3 +30,16 @@ export interface CopyOptions extends OperationOptions {
 /** Measured on 2 cores against distribution 2.8 (docs/benchmarks.md); skopeo uses 6. */
 export const DEFAULT_JOBS = 6;
 export const DEFAULT_BLOB_RETRIES = 3;
+
+/** Highest compression level per format (gzip: zlib's 9; zstd: 22 without --ultra memory limits). */
+export const MAX_COMPRESSION_LEVEL: Record<CompressionTarget, number> = { gzip: 9, zstd: 22 };
+/** More blobs at once than this only adds connections and memory. */
+export const MAX_JOBS = 1024;
+
+/** Number options checked where the library is entered, so a NaN never reaches a loop bound. */
+export function checkCopyOptions(opts: CopyOptions): void {
+  checkInteger('jobs', opts.jobs, { min: 1, max: MAX_JOBS });
+  checkInteger('blobRetries', opts.blobRetries, { min: 0 });
+  const c = opts.compression;
+  if (c) checkInteger(`compression.level for ${c.format}`, c.level, { min: 1, max: MAX_COMPRESSION_LEVEL[c.format] ?? 1 });
+}

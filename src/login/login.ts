@@ -1,5 +1,6 @@
 import type { OperationOptions } from '../events.js';
-import { removeAllCredentials, removeCredential, saveCredential, toAuthCredential, type CredentialDestination } from '../credentials/index.js';
+import { removeAllCredentials, removeCredential, resolveCredential, saveCredential, toAuthCredential, type CredentialDestination } from '../credentials/index.js';
+import { FerryError } from '../errors.js';
 import { checkRegistryLogin } from '../transport/login-check.js';
 import type { SessionOptions } from '../transport/open.js';
 
@@ -45,4 +46,12 @@ export async function logoutAll(request: LogoutRequest = {}): Promise<string[]> 
 
 function storeOptions(o: LogoutRequest) {
   return { authFile: o.authFile, env: o.env, homedir: o.homedir, debug: o.log, signal: o.signal };
+}
+
+/** `login --get-login`: the user name saved for a registry (files and helpers), without asking the registry. */
+export async function loggedInUser(registry: string, request: LogoutRequest = {}): Promise<string> {
+  const credential = await resolveCredential(registry, undefined, storeOptions(request));
+  const username = credential && credential.kind !== 'registry-token' ? credential.username : undefined;
+  if (!username) throw new FerryError('ERR_CREDENTIALS', `not logged into ${registry}`);
+  return username;
 }

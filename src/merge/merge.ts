@@ -1,9 +1,11 @@
 import { copyImage, type CopyStats } from '../copy/copy-image.js';
 import type { OperationOptions } from '../events.js';
+import { MAX_JOBS } from '../copy/options.js';
 import { UsageError } from '../errors.js';
 import type { Platform } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import type { RawManifest } from '../oci/manifest.js';
+import { checkInteger } from '../options/integer.js';
 import { isValidTag } from '../reference/docker-reference.js';
 import { formatLocation, type Location } from '../reference/location.js';
 import { openDestination, openSource, type SessionOptions, type SideOptions } from '../transport/open.js';
@@ -93,6 +95,7 @@ async function copyChildren(children: MergeChild[], dest: ImageDestination, requ
  * copies each child into the target repository and pushes the index under every tag.
  */
 export async function mergeManifests(target: string | Location, sources: readonly (string | MergeSource)[], request: MergeRequest = {}): Promise<MergeResult> {
+  checkInteger('jobs', request.jobs, { min: 1, max: MAX_JOBS });
   const { loc, tags } = targetOf(target, request.tags ?? []);
   const specs = sources.map((s): MergeSource => (typeof s === 'string' ? { image: s } : s));
   if (specs.length === 0) throw new UsageError('nothing to merge: give at least one source image');

@@ -1,5 +1,5 @@
 import { copyImage, type CopyStats } from '../copy/copy-image.js';
-import type { CopyOptions } from '../copy/options.js';
+import { checkCopyOptions, type CopyOptions } from '../copy/options.js';
 import { FerryError, UsageError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { parseDockerReference } from '../reference/docker-reference.js';
@@ -74,6 +74,7 @@ export function tagFilter(pattern: RegExp | string | undefined): (tag: string) =
  * single HEAD. Stops at the first failure, naming the tag.
  */
 export async function syncRepository(src: string | Location, dst: string | Location, request: SyncRequest = {}): Promise<SyncResult> {
+  checkCopyOptions(request);
   const from = repository(src, 'source');
   const to = repository(dst, 'destination');
   const wanted = tagFilter(request.tags);

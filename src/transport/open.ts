@@ -1,6 +1,6 @@
 import { credentialProvider, type Credentials } from '../credentials/index.js';
 import { UsageError } from '../errors.js';
-import { defaultRetryPolicy } from '../http/retry.js';
+import { defaultRetryPolicy, type RetryPolicy } from '../http/retry.js';
 import type { Location } from '../reference/location.js';
 import { formatLocation, parseLocation } from '../reference/location.js';
 import { ClientPool } from './registry/client-pool.js';
@@ -37,6 +37,8 @@ export interface SessionOptions {
   pool?: ClientPool;
   /** Retries for transient HTTP failures after the first attempt (skopeo's --retry-times); default 3. */
   retryTimes?: number;
+  /** Fixed wait between retries (skopeo's --retry-delay); default: exponential backoff. */
+  retryDelayMs?: number;
   /** Debug sink: one line per HTTP request and credential decision, secrets redacted. */
   log?: (line: string) => void;
   /** Environment for the auth-file lookup and credential helpers; default process.env. */
@@ -68,6 +70,15 @@ export function destinationTag(loc: Location): string | undefined {
   }
 }
 
+function retryPolicyOf(session: SessionOptions): RetryPolicy {
+  const delay = session.retryDelayMs;
+  return {
+    ...defaultRetryPolicy,
+    retries: session.retryTimes ?? defaultRetryPolicy.retries,
+    ...(delay !== undefined ? { minDelayMs: delay, maxDelayMs: delay } : {}),
+  };
+}
+
 /**
  * Which client of a pool a side uses. Equal credential values share one (so a copy
  * inside one registry with the same user on both sides fetches each token once); a
@@ -92,7 +103,7 @@ export function registryClient(registry: string, repository: string, side: SideO
   return pool.get(registry, identity, {
     credentials,
     tls: { verify: side.tlsVerify !== false, ...(side.certDir ? { certDir: side.certDir } : {}) },
-    retry: { ...defaultRetryPolicy, retries: session.retryTimes ?? defaultRetryPolicy.retries },
+    retry: retryPolicyOf(session),
     log: session.log,
     stallTimeoutMs: session.stallTimeoutMs,
     userAgent: session.userAgent,

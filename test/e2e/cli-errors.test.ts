@@ -38,14 +38,16 @@ describe('one-line errors without a registry', () => {
     ['a missing argument', ['inspect'], /missing required argument/],
     ['an unknown command', ['frobnicate'], /unknown command/],
     ['a bad --tls-verify value', ['inspect', '--tls-verify=maybe', 'docker://127.0.0.1:5000/app'], /--tls-verify/],
-  ])('%s: exit 2', async (_name, args, pattern) => {
+  ])('%s: exit 1, ERR_USAGE or ERR_REFERENCE', async (_name, args, pattern) => {
     const run = await runFerry(args);
-    expect(oneLineError(run)).toMatch(pattern);
-    expect(run.code, describeRun(run)).toBe(2);
+    const line = oneLineError(run);
+    expect(line).toMatch(pattern);
+    expect(line).toMatch(/^ferry: \[ERR_(USAGE|REFERENCE)\] /);
+    expect(run.code, describeRun(run)).toBe(1);
     expect(run.stdout).toBe('');
   });
 
-  it('a registry that is not listening: exit 5, naming the host', async () => {
+  it('a registry that is not listening: exit 1, ERR_NETWORK, naming the host', async () => {
     const port = await freePort();
     const runs: Array<Promise<FerryRun>> = [];
     for (const args of [
@@ -58,7 +60,8 @@ describe('one-line errors without a registry', () => {
     }
     for (const run of await Promise.all(runs)) {
       const line = oneLineError(run);
-      expect(run.code, describeRun(run)).toBe(5);
+      expect(run.code, describeRun(run)).toBe(1);
+      expect(line).toMatch(/^ferry: \[ERR_NETWORK\] /);
       expect(line).toContain(`127.0.0.1:${port}`);
       expect(line).toMatch(/ECONNREFUSED|cannot reach/);
     }
@@ -101,13 +104,13 @@ describe('one-line errors from a token-auth registry', () => {
   });
   afterAll(() => registry?.stop());
 
-  it('an unknown tag: exit 3, with the HTTP status and MANIFEST_UNKNOWN', async () => {
+  it('an unknown tag: exit 2, with the HTTP status and MANIFEST_UNKNOWN', async () => {
     const run = await runFerry(['inspect', ...creds(), ref('team/app:nope')]);
-    expect(oneLineError(run)).toBe(`ferry: reading manifest ${ref('team/app:nope')}: HTTP 404 MANIFEST_UNKNOWN: manifest unknown`);
-    expect(run.code).toBe(3);
+    expect(oneLineError(run)).toBe(`ferry: [ERR_NOT_FOUND] reading manifest ${ref('team/app:nope')}: HTTP 404 MANIFEST_UNKNOWN: manifest unknown`);
+    expect(run.code).toBe(2);
   });
 
-  it('an unknown digest, and an unknown tag asked with --digest or --raw: exit 3, HTTP 404', async () => {
+  it('an unknown digest, and an unknown tag asked with --digest or --raw: exit 2, HTTP 404', async () => {
     const runs = await Promise.all(
       [
         ['inspect', ...creds(), ref(`team/app@${ZERO_DIGEST}`)],
@@ -119,25 +122,25 @@ describe('one-line errors from a token-auth registry', () => {
       const line = oneLineError(run);
       expect(line).toMatch(/HTTP 404 MANIFEST_UNKNOWN\b/);
       expect(line).toContain(registry.ref('team/app'));
-      expect(run.code).toBe(3);
+      expect(run.code).toBe(2);
     }
   });
 
-  it('an unknown repository: exit 3, HTTP 404 (NAME_UNKNOWN for its tag list)', async () => {
+  it('an unknown repository: exit 2, HTTP 404 (NAME_UNKNOWN for its tag list)', async () => {
     const inspect = await runFerry(['inspect', ...creds(), ref('team/nothing-here:v1')]);
     expect(oneLineError(inspect)).toMatch(/team\/nothing-here.*HTTP 404 \w+_UNKNOWN/);
-    expect(inspect.code).toBe(3);
+    expect(inspect.code).toBe(2);
     const tags = await runFerry(['list-tags', ...creds(), ref('team/nothing-here')]);
     expect(oneLineError(tags)).toMatch(/team\/nothing-here.*HTTP 404 NAME_UNKNOWN/);
-    expect(tags.code).toBe(3);
+    expect(tags.code).toBe(2);
   });
 
-  it('wrong credentials: exit 4, HTTP 401, the password not echoed', async () => {
+  it('wrong credentials: exit 1, ERR_UNAUTHORIZED, HTTP 401, the password not echoed', async () => {
     const run = await runFerry(['inspect', '--creds', 'ferry:Sup3r-wrong', ref('team/app:v1')]);
     const line = oneLineError(run);
-    expect(line).toMatch(/HTTP 401\b/);
+    expect(line).toMatch(/^ferry: \[ERR_UNAUTHORIZED\] .*HTTP 401\b/);
     expect(line).not.toContain('Sup3r-wrong');
-    expect(run.code).toBe(4);
+    expect(run.code).toBe(1);
   });
 
   it('--debug logs each request line but no password, bearer token or upload state', async () => {
@@ -150,7 +153,7 @@ describe('one-line errors from a token-auth registry', () => {
     runs.push(await ferryOk(['copy', '--debug', '--quiet', '--dest-creds', `${registry.username}:${password}`, fresh.ociRef, ref('team/pushed:v1')]));
     // A failure with --debug prints a stack (on purpose), still without secrets.
     runs.push(await runFerry(['inspect', '--debug', ...creds(), ref('team/app:nope')]));
-    expect(runs[2]?.code).toBe(3);
+    expect(runs[2]?.code).toBe(2);
     const [inspect, push] = runs;
     expect(inspect?.stderr).toMatch(new RegExp(`HTTP GET http://${registry.host.replace('.', '\\.')}/v2/team/app/manifests/v1 -> 200`));
     expect(inspect?.stderr).toMatch(/token GET http:\/\/127\.0\.0\.1:\d+\/token scopes=\[repository:team\/app:pull\] -> 200/);
@@ -188,7 +191,7 @@ describe('--debug against Basic auth over TLS', () => {
     expect(good.stderr).toMatch(/HTTP GET https:\/\/\S+\/v2\/app\/manifests\/v1 -> 200/);
     expectNoSecrets(good.stderr, [password, Buffer.from(`${registry.username}:${password}`).toString('base64')]);
     const bad = await runFerry(['inspect', '--debug', '--cert-dir', registry.certDir ?? '', '--creds', 'ferry:Wr0ng-pass', dockerRef(registry, 'app:v1')]);
-    expect(bad.code).toBe(4);
+    expect(bad.code).toBe(1);
     expect(bad.stderrLines.filter((l) => l.startsWith('ferry: '))).toHaveLength(1);
     expectNoSecrets(bad.stderr, ['Wr0ng-pass', Buffer.from('ferry:Wr0ng-pass').toString('base64')]);
     // Without --debug the same failure is one line.

@@ -86,7 +86,7 @@ describe.each(modes)('login and logout, %s', (_name, options) => {
     const fresh = join(dir, 'wrong', 'auth.json');
     const run = await runFerry(['login', registry.host, '-u', registry.username ?? '', '--password-stdin', '--authfile', fresh, ...tls()], { input: 'not-the-password\n' });
     const line = oneLineError(run);
-    expect(run.code).toBe(4);
+    expect(run.code).toBe(1);
     expect(line).toMatch(/login to .* failed/);
     expect(line).toMatch(/401/);
     expect(line).not.toContain('not-the-password');
@@ -97,7 +97,7 @@ describe.each(modes)('login and logout, %s', (_name, options) => {
     const before = JSON.stringify({ auths: { [registry.host]: { auth: encoded() }, 'other.example': { auth: 'eDp5' } } }, null, 2);
     await writeFile(existing, before, { mode: 0o600 });
     const again = await runFerry(['login', registry.host, '-u', registry.username ?? '', '--password-stdin', '--authfile', existing, ...tls()], { input: 'still-wrong' });
-    expect(again.code).toBe(4);
+    expect(again.code).toBe(1);
     expect(await readFile(existing, 'utf8')).toBe(before);
   });
 
@@ -122,7 +122,7 @@ describe('login against an untrusted TLS registry', () => {
     const authFile = join(dir, 'auth.json');
     const run = await runFerry(['login', registry.host, '-u', registry.username ?? '', '--password-stdin', '--authfile', authFile], { input: registry.password ?? '' });
     expect(oneLineError(run)).toMatch(/TLS/);
-    expect(run.code).toBe(5);
+    expect(run.code).toBe(1);
     expect(await exists(authFile)).toBe(false);
     await ferryOk(['login', registry.host, '-u', registry.username ?? '', '--password-stdin', '--authfile', authFile, '--tls-verify=false'], { input: registry.password ?? '' });
     expect((await readAuthFile(authFile)).auths?.[registry.host]?.auth).toBeDefined();

@@ -66,7 +66,7 @@ describe('token auth', () => {
     const fresh = await buildImage({ labels: { fresh: 'yes' } });
     const push = await runFerry(['copy', '--quiet', '--dest-creds', 'reader:reader-pw', fresh.ociRef, ref('private/app:2')]);
     const pushLine = oneLineError(push);
-    expect(push.code).toBe(4);
+    expect(push.code).toBe(1);
     expect(pushLine).toContain(registry.ref('private/app'));
     expect(pushLine).toMatch(/HTTP 401\b/);
     expect(pushLine).toMatch(/upload|push/i);
@@ -74,7 +74,7 @@ describe('token auth', () => {
 
     const del = await runFerry(['delete', ...reader, ref(`private/app@${image.digest}`)]);
     const delLine = oneLineError(del);
-    expect(del.code).toBe(4);
+    expect(del.code).toBe(1);
     expect(delLine).toMatch(/delet/i);
     expect(delLine).toContain('private/app');
     expect(delLine).toMatch(/HTTP 401\b/);
@@ -101,7 +101,7 @@ describe('token auth', () => {
     const runs = await Promise.all([['inspect', ref('private/app:1')], ['inspect', '--no-creds', ref('private/app:1')], ['list-tags', ref('private/app')]].map((args) => runFerry(args)));
     for (const run of runs) {
       const line = oneLineError(run);
-      expect(run.code, describeRun(run)).toBe(4);
+      expect(run.code, describeRun(run)).toBe(1);
       expect(line).toContain(registry.ref('private/app'));
       expect(line).toMatch(/HTTP 401\b/);
     }
@@ -157,7 +157,7 @@ describe('token auth', () => {
   it('refuses a wrong password in one line naming the token server refusal', async () => {
     const run = await runFerry(['inspect', '--creds', 'ferry:wrong', ref('private/app:1')]);
     const line = oneLineError(run);
-    expect(run.code).toBe(4);
+    expect(run.code).toBe(1);
     expect(line).toMatch(/HTTP 401\b/);
     expect(line).not.toContain('wrong');
   });
@@ -188,7 +188,7 @@ describe('htpasswd over TLS', () => {
     const mark = await registry.mark();
     const run = await runFerry(['inspect', ...creds(), ref('secure/app:1')]);
     const line = oneLineError(run);
-    expect(run.code).toBe(5);
+    expect(run.code).toBe(1);
     expect(line).toMatch(/TLS/);
     expect(line).toContain(registry.host);
     expect(line).toMatch(/--cert-dir|--tls-verify/);
@@ -206,13 +206,13 @@ describe('htpasswd over TLS', () => {
   it('refuses a wrong password, and missing credentials, with a one-line 401 error', async () => {
     const wrong = await runFerry(['inspect', '--cert-dir', certDir(), '--creds', 'ferry:not-the-password', ref('secure/app:1')]);
     const line = oneLineError(wrong);
-    expect(wrong.code).toBe(4);
+    expect(wrong.code).toBe(1);
     expect(line).toMatch(/HTTP 401\b/);
     expect(line).toContain(registry.ref('secure/app'));
     expect(line).not.toContain('not-the-password');
     const none = await runFerry(['inspect', '--cert-dir', certDir(), ref('secure/app:1')]);
     expect(oneLineError(none)).toMatch(/HTTP 401\b/);
-    expect(none.code).toBe(4);
+    expect(none.code).toBe(1);
   });
 
   describe('credentials from files and helpers', () => {
@@ -283,7 +283,7 @@ describe('htpasswd over TLS', () => {
       const run = await runFerry(['inspect', '--cert-dir', certDir(), ref('secure/app:1')], { env: { DOCKER_CONFIG: dockerConfig } });
       const line = oneLineError(run);
       expect(line).toContain('docker-credential-ferry-not-installed');
-      expect(run.code).toBe(4);
+      expect(run.code).toBe(1);
     });
   });
 });

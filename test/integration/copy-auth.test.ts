@@ -62,10 +62,10 @@ describe('registry → registry copy in every auth mode', () => {
   it('htpasswd-tls: an untrusted certificate or a wrong password fails with one line', async () => {
     const untrusted = await runFerry(['copy', '--quiet', '--src-creds', CREDS, ref(tls, 'auth/source:v1'), ref(plain, 'auth/never:v1')]);
     expect(oneLineError(untrusted)).toMatch(/TLS|certificate/i);
-    expect(untrusted.code).toBe(5);
+    expect(untrusted.code).toBe(1);
     const wrong = await runFerry(['copy', '--quiet', '--dest-cert-dir', tls.certDir ?? '', '--dest-creds', 'ferry:wrong', ref(plain, 'auth/source:v1'), ref(tls, 'auth/never:v1')]);
     expect(oneLineError(wrong)).toMatch(/401|unauthorized|credentials/i);
-    expect(wrong.code).toBe(4);
+    expect(wrong.code).toBe(1);
   });
 
   it('token: --src-creds/--dest-creds traded for bearer tokens, within the registry (mount) and across', async () => {

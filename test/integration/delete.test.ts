@@ -107,11 +107,11 @@ describe('delete on a registry with deletion enabled', () => {
     expect(await manifestStatus(registry, 'whole', 'b')).toBe(404);
   });
 
-  it('a missing tag is a one-line not-found error (exit 3) and changes nothing', async () => {
+  it('a missing tag is a one-line not-found error (exit 2, ERR_NOT_FOUND) and changes nothing', async () => {
     const mark = await registry.mark();
     const run = await runFerry(['delete', dockerRef(registry, 'tagonly:nope')]);
-    expect(run.code, describeRun(run)).toBe(3);
-    expect(oneLineError(run)).toBe(`ferry: cannot delete tag nope: not found in ${dockerRef(registry, 'tagonly:nope')}`);
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(oneLineError(run)).toBe(`ferry: [ERR_NOT_FOUND] cannot delete tag nope: not found in ${dockerRef(registry, 'tagonly:nope')}`);
     const writes = (await registry.accessLog(mark)).filter((e) => e.method !== 'GET' && e.method !== 'HEAD');
     expect(writes).toEqual([]);
   });
@@ -119,8 +119,8 @@ describe('delete on a registry with deletion enabled', () => {
   it('a missing digest is a one-line not-found error naming the digest', async () => {
     const missing = `sha256:${'0'.repeat(64)}`;
     const run = await runFerry(['delete', `${dockerRef(registry, 'tagonly')}@${missing}`]);
-    expect(run.code, describeRun(run)).toBe(3);
-    expect(oneLineError(run)).toBe(`ferry: cannot delete manifest ${missing}: not found in ${dockerRef(registry, 'tagonly')} (HTTP 404 MANIFEST_UNKNOWN)`);
+    expect(run.code, describeRun(run)).toBe(2);
+    expect(oneLineError(run)).toBe(`ferry: [ERR_NOT_FOUND] cannot delete manifest ${missing}: not found in ${dockerRef(registry, 'tagonly')} (HTTP 404 MANIFEST_UNKNOWN)`);
   });
 });
 
@@ -140,13 +140,13 @@ describe('delete on a registry with deletion disabled', () => {
     ['a tag', ['app:1'], 'tag 1'],
     ['a tag with --manifest', ['--manifest', 'app:1'], () => `manifest ${image.digest}`],
     ['a digest', ['@digest'], () => `manifest ${image.digest}`],
-  ] as const)('refuses %s with a one-line "deletion disabled" error (exit 7) and leaves every tag', async (_name, args, subject) => {
+  ] as const)('refuses %s with a one-line "deletion disabled" error (exit 1, ERR_UNSUPPORTED) and leaves every tag', async (_name, args, subject) => {
     const mark = await registry.mark();
     const target = args.at(-1) === '@digest' ? `${dockerRef(registry, 'app')}@${image.digest}` : dockerRef(registry, args.at(-1)!);
     const run = await runFerry(['delete', ...args.slice(0, -1), target]);
-    expect(run.code, describeRun(run)).toBe(7);
+    expect(run.code, describeRun(run)).toBe(1);
     const what = typeof subject === 'function' ? subject() : subject;
-    expect(oneLineError(run)).toBe(`ferry: cannot delete ${what}: the registry has deletion disabled (HTTP 405 UNSUPPORTED; distribution needs storage.delete.enabled)`);
+    expect(oneLineError(run)).toBe(`ferry: [ERR_UNSUPPORTED] cannot delete ${what}: the registry has deletion disabled (HTTP 405 UNSUPPORTED; distribution needs storage.delete.enabled)`);
     // nothing was written on the way (no placeholder pushed)
     const log = await registry.accessLog(mark);
     expect(log.filter((e) => e.method === 'PUT' || e.method === 'POST' || e.method === 'PATCH'), formatAccessLog(log)).toEqual([]);
@@ -155,7 +155,7 @@ describe('delete on a registry with deletion disabled', () => {
   });
 
   it('reports the same through the library as an ERR_UNSUPPORTED FerryError', async () => {
-    await expect(deleteImage(dockerRef(registry, 'app:2'))).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', exitCode: 7 });
+    await expect(deleteImage(dockerRef(registry, 'app:2'))).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED', exitCode: 1 });
   });
 });
 
@@ -188,9 +188,9 @@ describe('delete on a token-auth registry', () => {
   it('a user without delete permission gets a clear one-line error and the tag stays', async () => {
     for (const target of [dockerRef(registry, 'app:1'), `${dockerRef(registry, 'app')}@${image.digest}`]) {
       const run = await runFerry(['delete', ...as('reader'), target]);
-      expect(run.code, describeRun(run)).toBe(4);
+      expect(run.code, describeRun(run)).toBe(1);
       const line = oneLineError(run);
-      expect(line).toMatch(/^ferry: cannot delete (tag 1|manifest sha256:[0-9a-f]{64}): no permission to delete in docker:\/\/127\.0\.0\.1:\d+\/app \(HTTP 401 UNAUTHORIZED; the credentials need the "delete" action there\)$/);
+      expect(line).toMatch(/^ferry: \[ERR_DENIED\] cannot delete (tag 1|manifest sha256:[0-9a-f]{64}): no permission to delete in docker:\/\/127\.0\.0\.1:\d+\/app \(HTTP 401 UNAUTHORIZED; the credentials need the "delete" action there\)$/);
     }
     expect(await tagsOf(registry, 'app')).toEqual(['1', '2', '3']);
     const requested = registry.tokenServer!.requests().filter((r) => r.account === 'reader');
@@ -199,8 +199,8 @@ describe('delete on a token-auth registry', () => {
 
   it('a user who may delete but not push can delete manifests, and is told why a tag-only delete needs push', async () => {
     const run = await runFerry(['delete', ...as('deleter'), dockerRef(registry, 'app:1')]);
-    expect(run.code, describeRun(run)).toBe(4);
-    expect(oneLineError(run)).toMatch(/^ferry: cannot delete only tag 1: this registry deletes tags by digest, so ferry moves the tag to a placeholder first, which needs push as well as delete in docker:\/\/127\.0\.0\.1:\d+\/app \(HTTP 401 UNAUTHORIZED\); --manifest deletes the whole manifest instead$/);
+    expect(run.code, describeRun(run)).toBe(1);
+    expect(oneLineError(run)).toMatch(/^ferry: \[ERR_DENIED\] cannot delete only tag 1: this registry deletes tags by digest, so ferry moves the tag to a placeholder first, which needs push as well as delete in docker:\/\/127\.0\.0\.1:\d+\/app \(HTTP 401 UNAUTHORIZED\); --manifest deletes the whole manifest instead$/);
     expect(await tagsOf(registry, 'app')).toEqual(['1', '2', '3']);
     expect(Buffer.from(await skopeoInspectRaw(registry, 'app:1'))).toEqual(image.manifestBytes);
   });
@@ -227,9 +227,9 @@ describe('delete on an htpasswd registry (TLS)', () => {
   it('says the credentials were refused (Basic auth has no per-action grants), and deletes with the right ones', async () => {
     const target = `${dockerRef(registry, 'app')}@${image.digest}`;
     const wrong = await runFerry(['delete', ...ferryRegistryFlags(registry), '--creds', 'ferry:wrong', target]);
-    expect(wrong.code, describeRun(wrong)).toBe(4);
+    expect(wrong.code, describeRun(wrong)).toBe(1);
     const line = oneLineError(wrong);
-    expect(line.startsWith(`ferry: cannot delete manifest ${image.digest}: the registry refused the credentials for ${dockerRef(registry, 'app')} (HTTP 401`), line).toBe(true);
+    expect(line.startsWith(`ferry: [ERR_UNAUTHORIZED] cannot delete manifest ${image.digest}: the registry refused the credentials for ${dockerRef(registry, 'app')} (HTTP 401`), line).toBe(true);
     expect(await tagsOf(registry, 'app')).toEqual(['1']);
     await ferryOk(['delete', ...ferryRegistryFlags(registry), '--creds', `${registry.username}:${registry.password}`, target]);
     expect(await tagsOf(registry, 'app')).toEqual([]);

@@ -132,7 +132,7 @@ describe('Helm chart mirroring', () => {
 
   it('sync refuses a tagged source with a one-line usage error', async () => {
     const run = await runFerry(['sync', dockerRef(src, 'charts/demo:0.1.0'), dockerRef(dst, 'x/demo')]);
-    expect(run.code, describeRun(run)).toBe(2);
-    expect(oneLineError(run)).toBe(`ferry: sync source is a repository, without tag or digest: ${dockerRef(src, 'charts/demo:0.1.0')}`);
+    expect(run.code, describeRun(run)).toBe(1);
+    expect(oneLineError(run)).toBe(`ferry: [ERR_USAGE] sync source is a repository, without tag or digest: ${dockerRef(src, 'charts/demo:0.1.0')}`);
   });
 });

@@ -161,7 +161,7 @@ describe('manifest-merge', () => {
     const run = await runFerry(['manifest-merge', '--target', refB('app:dup'), refA('app:amd64'), refA('app:arm64'), refA('app:amd64-b')]);
     const log = await b.accessLog(mark);
     expect(run.code, describeRun(run)).toBe(1);
-    expect(oneLineError(run)).toBe(`ferry: two images for linux/amd64: ${refA('app:amd64')} and ${refA('app:amd64-b')}; --replace keeps the later one`);
+    expect(oneLineError(run)).toBe(`ferry: [ERR_CONFLICT] two images for linux/amd64: ${refA('app:amd64')} and ${refA('app:amd64-b')}; --replace keeps the later one`);
     expect(writes(log), formatAccessLog(log)).toEqual([]);
     expect(await headStatus(b, 'app', 'dup')).toBe(404);
   });
@@ -175,15 +175,17 @@ describe('manifest-merge', () => {
     expect(await headStatus(b, 'replaced', amd64.digest)).toBe(404);
   });
 
-  it('--dry-run prints the index and its digest and writes nothing at all', async () => {
+  it('--dry-run prints the index alone on stdout (its digest on stderr) and writes nothing at all', async () => {
     const mark = await b.mark();
     const markA = await a.mark();
     const run = await ferryOk(['manifest-merge', '--dry-run', '--tag', 'also', '--target', refB('dry:1'), refA('app:amd64'), refA('app:arm64')]);
     const [logB, logA] = [await b.accessLog(mark), await a.accessLog(markA)];
-    const lines = run.stdout.split('\n').filter(Boolean);
-    expect(lines).toHaveLength(2);
-    expect(sha256(lines[0]!)).toBe(lines[1]);
-    const doc = JSON.parse(lines[0]!) as IndexDoc;
+    // stdout parses as one JSON document (what `| jq` needs); it is the index bytes plus a newline
+    expect(run.stdout.endsWith('\n')).toBe(true);
+    const indexText = run.stdout.slice(0, -1);
+    const digest = sha256(indexText);
+    expect(run.stderrLines).toEqual([`ferry: dry run: index digest ${digest}`]);
+    const doc = JSON.parse(run.stdout) as IndexDoc;
     expect(doc.manifests.map((m) => m.digest)).toEqual([amd64.digest, arm64.digest]);
     expect(writes(logB), formatAccessLog(logB)).toEqual([]);
     expect(writes(logA), formatAccessLog(logA)).toEqual([]);
@@ -228,9 +230,9 @@ describe('manifest-merge', () => {
     const mark = await b.mark();
     const run = await runFerry(['manifest-merge', '--format', 'v2s2', '--target', refB('dapp:mixed'), refA('dapp:amd64'), refA('app:arm64')]);
     const log = await b.accessLog(mark);
-    expect(run.code, describeRun(run)).toBe(7);
+    expect(run.code, describeRun(run)).toBe(1);
     expect(oneLineError(run)).toBe(
-      `ferry: a Docker manifest list (v2s2) holds only Docker v2s2 images, but ${refA('app:arm64')} (${arm64.digest}) is application/vnd.oci.image.manifest.v1+json; use --format oci`,
+      `ferry: [ERR_UNSUPPORTED] a Docker manifest list (v2s2) holds only Docker v2s2 images, but ${refA('app:arm64')} (${arm64.digest}) is application/vnd.oci.image.manifest.v1+json; use --format oci`,
     );
     expect(writes(log)).toEqual([]);
   });
@@ -282,11 +284,11 @@ describe('manifest-merge', () => {
 
   it('a target without a registry or a missing source is a one-line error', async () => {
     const local = await runFerry(['manifest-merge', '--target', 'oci:/tmp/x:1', refA('app:amd64')]);
-    expect(local.code).toBe(2);
-    expect(oneLineError(local)).toBe('ferry: the merge target must be a registry (docker://REGISTRY/REPOSITORY:TAG), not oci:/tmp/x:1');
+    expect(local.code).toBe(1);
+    expect(oneLineError(local)).toBe('ferry: [ERR_USAGE] the merge target must be a registry (docker://REGISTRY/REPOSITORY:TAG), not oci:/tmp/x:1');
     const missing = await runFerry(['manifest-merge', '--target', refB('app:nope'), refA('app:absent')]);
-    expect(missing.code, describeRun(missing)).toBe(3);
-    expect(oneLineError(missing)).toMatch(/^ferry: reading manifest docker:\/\/127\.0\.0\.1:\d+\/app:absent: HTTP 404 MANIFEST_UNKNOWN/);
+    expect(missing.code, describeRun(missing)).toBe(2);
+    expect(oneLineError(missing)).toMatch(/^ferry: \[ERR_NOT_FOUND\] reading manifest docker:\/\/127\.0\.0\.1:\d+\/app:absent: HTTP 404 MANIFEST_UNKNOWN/);
   });
 
   it('pushes to a token-auth registry with plain connection flags applying to every side', async () => {
@@ -294,7 +296,7 @@ describe('manifest-merge', () => {
     try {
       const creds = ['--creds', `${c.username}:${c.password}`];
       const denied = await runFerry(['manifest-merge', '--target', dockerRef(c, 'app:1'), refA('app:amd64')]);
-      expect(denied.code, describeRun(denied)).toBe(4);
+      expect(denied.code, describeRun(denied)).toBe(1);
       oneLineError(denied);
       const run = await ferryOk(['manifest-merge', ...creds, '--target', dockerRef(c, 'app:1'), refA('app:amd64'), refA('app:arm64')]);
       expect(sha256(await skopeoInspectRaw(c, 'app:1'))).toBe(run.stdout.trim());

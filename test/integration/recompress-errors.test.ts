@@ -99,13 +99,13 @@ describe('recompression failures', () => {
 
   const ref = (repoTag: string): string => `docker://${registry.ref(repoTag)}`;
 
-  /** A failed copy: one line naming `layer`, exit 6, the tag absent, no manifest written. */
+  /** A failed copy: one line naming `layer`, exit 1, the tag absent, no manifest written. */
   async function expectCleanFailure(args: string[], layer: string, destRepo: string): Promise<string> {
     const mark = await registry.mark();
     const run = await runFerry(args);
     const line = oneLineError(run);
     expect(line, describeRun(run)).toContain(layer);
-    expect(run.code, describeRun(run)).toBe(6);
+    expect(run.code, describeRun(run)).toBe(1);
     expect(await manifestStatus(registry, destRepo, 'v1')).toBe(404);
     const log = await registry.accessLog(mark);
     expect(log.filter((e) => e.path.includes(`/${destRepo}/manifests/`) && e.method === 'PUT'), formatAccessLog(log)).toEqual([]);
@@ -149,7 +149,7 @@ describe('recompression failures', () => {
     const mark = await registry.mark();
     const run = await runFerry(['copy', '--quiet', '--format', 'v2s2', '--dest-compress-format', 'zstd', ref('ok/image:v1'), ref('ok/v2s2:v1')]);
     expect(oneLineError(run)).toMatch(/zstd/);
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     const log = await registry.accessLog(mark);
     expect(log.filter((e) => e.method !== 'GET' && e.method !== 'HEAD'), formatAccessLog(log)).toEqual([]);
   });
@@ -214,7 +214,7 @@ describe('recompression failures', () => {
       const mark = await registry.mark();
       const run = await runFerry(['copy', '--quiet', '--dest-compress-format', format, `--dest-compress-level=${level}`, ref('ok/image:v1'), ref('ok/never:v1')]);
       const line = oneLineError(run);
-      expect(run.code).toBe(2);
+      expect(run.code).toBe(1);
       expect(line).toContain('--dest-compress-level');
       expect(line).toContain(level);
       expect(await registry.accessLog(mark)).toEqual([]);
@@ -223,7 +223,7 @@ describe('recompression failures', () => {
     it('a level without a format is a one-line usage error', async () => {
       const run = await runFerry(['copy', '--quiet', '--dest-compress-level', '5', ref('ok/image:v1'), ref('ok/never:v1')]);
       expect(oneLineError(run)).toContain('--dest-compress-format');
-      expect(run.code).toBe(2);
+      expect(run.code).toBe(1);
     });
   });
 });

@@ -20,7 +20,7 @@ const LAYERS: Layer[] = [
   { name: 'transport', members: ['transport', 'blob-cache'] },
   { name: 'http/credentials', members: ['http', 'credentials'] },
   { name: 'stream/compression', members: ['stream', 'compression'] },
-  { name: 'oci/reference', members: ['oci', 'reference', 'events.ts'] },
+  { name: 'oci/reference', members: ['oci', 'reference', 'events.ts', 'options'] },
   { name: 'errors', members: ['errors.ts'] },
 ];
 

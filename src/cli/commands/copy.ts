@@ -1,19 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import type { CopyOptions, MultiArch } from '../../copy/options.js';
+import { MAX_COMPRESSION_LEVEL, MAX_JOBS, type CopyOptions, type MultiArch } from '../../copy/options.js';
 import { UsageError } from '../../errors.js';
 import { parsePlatform } from '../../oci/platform.js';
 import type { ProgressMode } from '../progress/renderers.js';
+import { refuseFlag } from './compat-flags.js';
 import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
-import { session, type CommandContext } from './context.js';
 import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
-
-function positiveInt(flag: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number of 1 or more, not "${String(value)}"`);
-  return n;
-}
+import { overridePlatform, session, type CommandContext } from './context.js';
+import { integerFlag } from './number-flags.js';
 
 /** Flags → CopyOptions, every check in one place. */
 export function copyOptionsFrom(opts: Record<string, unknown>): CopyOptions {
@@ -28,16 +23,16 @@ export function copyOptionsFrom(opts: Record<string, unknown>): CopyOptions {
   if (opts['preserveDigests']) out.preserveDigests = true;
   const cf = opts['destCompressFormat'];
   if (cf === 'gzip' || cf === 'zstd') {
-    const level = opts['destCompressLevel'] === undefined ? undefined : Number(opts['destCompressLevel']);
-    if (level !== undefined && (!Number.isInteger(level) || level < 1 || level > (cf === 'gzip' ? 9 : 22))) {
-      throw new UsageError(`--dest-compress-level for ${cf} must be 1–${cf === 'gzip' ? 9 : 22}, not "${String(opts['destCompressLevel'])}"`);
+    const level = opts['destCompressLevel'] as number | undefined;
+    if (level !== undefined && level > MAX_COMPRESSION_LEVEL[cf]) {
+      throw new UsageError(`--dest-compress-level for ${cf} must be 1–${MAX_COMPRESSION_LEVEL[cf]}, not "${level}"`);
     }
     out.compression = { format: cf, ...(level ? { level } : {}), force: opts['destForceCompressFormat'] === true };
   } else if (opts['destCompressLevel'] !== undefined || opts['destForceCompressFormat']) {
     throw new UsageError('--dest-compress-level and --dest-force-compress-format need --dest-compress-format');
   }
-  const jobs = positiveInt('--jobs', opts['jobs']);
-  if (jobs) out.jobs = jobs;
+  const jobs = opts['jobs'];
+  if (typeof jobs === 'number') out.jobs = jobs;
   return out;
 }
 
@@ -52,18 +47,26 @@ export function copyCommand(ctx: CommandContext): Command {
     .addOption(new Option('-f, --format <format>', 'convert manifests').choices(['oci', 'v2s2']))
     .option('--preserve-digests', 'fail rather than change any manifest digest')
     .addOption(new Option('--dest-compress-format <format>', 'recompress layers').choices(['gzip', 'zstd']))
-    .option('--dest-compress-level <n>', 'compression level (gzip 1-9, zstd 1-22)')
+    .addOption(new Option('--dest-compress-level <n>', 'compression level (gzip 1-9, zstd 1-22)').argParser(integerFlag('--dest-compress-level', { min: 1, max: MAX_COMPRESSION_LEVEL.zstd })))
     .option('--dest-force-compress-format', 'recompress layers already in the target format')
-    .option('-j, --jobs <n>', 'blobs copied at once (default 6)')
+    .addOption(new Option('-j, --jobs <n>', 'blobs copied at once (default 6)').argParser(integerFlag('--jobs', { min: 1, max: MAX_JOBS })))
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json']).default('auto'))
     .option('-q, --quiet', 'no progress output')
     .option('--digestfile <path>', 'write the destination manifest digest to this file')
-    .option('--retry-times <n>', 'retries for transient failures')
+    .addOption(new Option('--retry-times <n>', 'retries for transient failures').argParser(integerFlag('--retry-times', { min: 0 })))
     .option('--remove-signatures', 'accepted for skopeo compatibility (ferry copies no signatures)');
   addCacheFlag(cmd);
+  cmd.option('--authfile <path>', 'auth file for both sides (--src-authfile / --dest-authfile override it)');
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
   addStallTimeoutFlag(cmd);
+  refuseFlag(cmd, '--src-daemon-host <host>', 'ferry has no docker-daemon: transport');
+  refuseFlag(cmd, '--dest-daemon-host <host>', 'ferry has no docker-daemon: transport');
+  refuseFlag(cmd, '--dest-decompress', 'ferry writes layers compressed (gzip or zstd), never decompressed');
+  for (const flag of ['--sign-by <key-id>', '--sign-by-sigstore <param-file>', '--sign-by-sigstore-private-key <path>', '--sign-by-sq-fingerprint <fingerprint>', '--sign-passphrase-file <path>', '--sign-identity <reference>']) {
+    refuseFlag(cmd, flag, 'ferry does not sign images; sign the copy afterwards (cosign sign, notation sign)');
+  }
+  for (const flag of ['--encryption-key <key>', '--encrypt-layer <ints>', '--decryption-key <key>']) refuseFlag(cmd, flag, 'ferry does not encrypt or decrypt layers');
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
     const stall = stallTimeoutFrom(opts);
     // loaded on use: start-up pays only for the command that runs
@@ -77,6 +80,7 @@ export function copyCommand(ctx: CommandContext): Command {
         ...session(ctx, opts),
         ...stall,
         ...cacheOptions(opts),
+        ...(ctx.platform ? { systemPlatform: overridePlatform(ctx) } : {}),
         src: sideOptions(opts, 'src-'),
         dest: sideOptions(opts, 'dest-'),
         ...(renderer ? { onEvent: renderer.sink } : {}),

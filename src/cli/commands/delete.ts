@@ -1,14 +1,17 @@
 import { Command } from 'commander';
 import { addSideFlags, sideOptions } from './flags.js';
-import { session, type CommandContext } from './context.js';
+import { refuseFlag } from './compat-flags.js';
+import { addRetryFlags, session, type CommandContext } from './context.js';
 
 export function deleteCommand(ctx: CommandContext): Command {
   const cmd = new Command('delete')
     .description('delete a tag (only that tag) or a manifest by digest (with every tag on it)')
     .argument('<location>', 'docker://REGISTRY/REPO:TAG or docker://REGISTRY/REPO@DIGEST')
-    .option('--manifest', "delete the manifest behind a tag and every tag on it (skopeo's behaviour)")
-    .option('--retry-times <n>', 'retries for transient failures');
+    .option('--manifest', "delete the manifest behind a tag and every tag on it (skopeo's behaviour)");
+  addRetryFlags(cmd);
   addSideFlags(cmd, '');
+  refuseFlag(cmd, '--daemon-host <host>', 'ferry has no docker-daemon: transport');
+  refuseFlag(cmd, '--shared-blob-dir <dir>', 'ferry deletes from registries only');
   return cmd.action(async (location: string, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
     const { deleteImage } = await import('../../delete/delete.js');

@@ -19,6 +19,8 @@ export function addSideFlags(cmd: Command, prefix: '' | 'src-' | 'dest-'): Comma
   const who = prefix === '' ? '' : prefix === 'src-' ? ' for the source' : ' for the destination';
   return cmd
     .addOption(new Option(`--${prefix}creds <user:password>`, `credentials${who}`))
+    .addOption(new Option(`--${prefix}username <user>`, `user name${who} (with --${prefix}password; same as --${prefix}creds)`))
+    .addOption(new Option(`--${prefix}password <password>`, `password${who} (visible to other users of the machine; prefer an auth file)`))
     .addOption(new Option(`--${prefix}registry-token <token>`, `bearer token${who}`))
     .addOption(new Option(`--${prefix}no-creds`, `access the registry anonymously${who}`))
     .addOption(new Option(`--${prefix}authfile <path>`, `auth file${who}`))
@@ -30,13 +32,21 @@ function camel(s: string): string {
   return s.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
+/** --creds, or --username with --password (skopeo's two spellings of one thing). */
+function credsOf(creds: unknown, username: unknown, password: unknown, prefix: string): string | undefined {
+  if (username === undefined && password === undefined) return typeof creds === 'string' ? creds : undefined;
+  if (typeof creds === 'string') throw new UsageError(`--${prefix}creds cannot be used with --${prefix}username or --${prefix}password`);
+  if (typeof username !== 'string' || typeof password !== 'string') throw new UsageError(`--${prefix}username and --${prefix}password go together`);
+  return `${username}:${password}`;
+}
+
 export function sideOptions(opts: Record<string, unknown>, prefix: '' | 'src-' | 'dest-'): SideOptions {
   const get = (name: string) => opts[camel(`${prefix}${name}`)];
-  const creds = get('creds');
+  const creds = credsOf(get('creds'), get('username'), get('password'), prefix);
   const token = get('registry-token');
   // commander turns --no-creds into creds=false for the plain form
   const noCreds = get('no-creds') === true || (prefix === '' && opts['creds'] === false);
-  const out: SideOptions = credentialFlags(prefix, typeof creds === 'string' ? creds : undefined, typeof token === 'string' ? token : undefined, noCreds);
+  const out: SideOptions = credentialFlags(prefix, creds, typeof token === 'string' ? token : undefined, noCreds);
   const authFile = get('authfile') ?? opts['authfile'];
   if (typeof authFile === 'string') out.authFile = authFile;
   const tls = get('tls-verify');

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { addSideFlags, sideOptions } from './flags.js';
-import { session, writeJson, type CommandContext } from './context.js';
+import { addRetryFlags, session, writeJson, type CommandContext } from './context.js';
 
 export function listTagsCommand(ctx: CommandContext): Command {
   const cmd = new Command('list-tags')
     .description('list the tags of a repository ({"Repository","Tags"} like skopeo)')
-    .argument('<location>', 'docker://REGISTRY/REPOSITORY or oci:PATH')
-    .option('--retry-times <n>', 'retries for transient failures');
+    .argument('<location>', 'docker://REGISTRY/REPOSITORY or oci:PATH');
+  addRetryFlags(cmd);
   addSideFlags(cmd, '');
   return cmd.action(async (location: string, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { acceptNoOp } from './compat-flags.js';
 import { parseBool } from './flags.js';
 import type { CommandContext } from './context.js';
 
@@ -15,19 +16,35 @@ function registryOf(arg: string): string {
   return arg.replace(/^(docker|https?):\/\//, '').replace(/\/+$/, '');
 }
 
+/** --authfile, or --compat-auth-file (a docker config.json: ferry writes the same "auths" layout to either). */
+function authFileOf(opts: Record<string, unknown>): { authFile?: string } {
+  const file = opts['authfile'];
+  const compat = opts['compatAuthFile'];
+  if (typeof file === 'string' && typeof compat === 'string') throw new UsageError('--authfile and --compat-auth-file cannot be used together');
+  const path = typeof file === 'string' ? file : compat;
+  return typeof path === 'string' ? { authFile: path } : {};
+}
+
 export function loginCommand(ctx: CommandContext): Command {
-  return new Command('login')
+  const cmd = new Command('login')
     .description('check credentials against a registry and save them (auth.json or a credential helper)')
     .argument('<registry>', 'registry host[:port], optionally /namespace')
     .option('-u, --username <user>', 'user name')
     .option('-p, --password <password>', 'password (prefer --password-stdin: arguments are visible to other users)')
     .option('--password-stdin', 'read the password from standard input')
     .option('--authfile <path>', 'auth file to write')
+    .option('--compat-auth-file <path>', 'write this docker config.json instead of the default auth file')
+    .option('--get-login', 'print the user name saved for the registry and stop')
     .option('--tls-verify [bool]', 'verify TLS; false also allows plain HTTP', parseBool('--tls-verify'))
-    .option('--cert-dir <dir>', 'certs.d-style folder')
-    .action(async (registry: string, opts: Record<string, unknown>) => {
-    // loaded on use: start-up pays only for the command that runs
-    const { login } = await import('../../login/login.js');
+    .option('--cert-dir <dir>', 'certs.d-style folder');
+  acceptNoOp(cmd, '-v, --verbose', 'ferry prints where the credentials were saved in every case');
+  return cmd.action(async (registry: string, opts: Record<string, unknown>) => {
+      // loaded on use: start-up pays only for the command that runs
+      const { login, loggedInUser } = await import('../../login/login.js');
+      if (opts['getLogin']) {
+        ctx.stdout.write(`${await loggedInUser(registryOf(registry), { ...(ctx.log ? { log: ctx.log } : {}), ...authFileOf(opts) })}\n`);
+        return;
+      }
       const username = opts['username'];
       if (typeof username !== 'string' || username === '') throw new UsageError('login needs --username');
       let password = typeof opts['password'] === 'string' ? opts['password'] : undefined;
@@ -41,7 +58,7 @@ export function loginCommand(ctx: CommandContext): Command {
         credential: { username, password },
         signal: ctx.signal,
         ...(ctx.log ? { log: ctx.log } : {}),
-        ...(typeof opts['authfile'] === 'string' ? { authFile: opts['authfile'] } : {}),
+        ...authFileOf(opts),
         ...(opts['tlsVerify'] === false ? { tlsVerify: false } : {}),
         ...(typeof opts['certDir'] === 'string' ? { certDir: opts['certDir'] } : {}),
       });
@@ -50,15 +67,17 @@ export function loginCommand(ctx: CommandContext): Command {
 }
 
 export function logoutCommand(ctx: CommandContext): Command {
-  return new Command('logout')
+  const cmd = new Command('logout')
     .description('remove saved credentials for a registry, or all of them')
     .argument('[registry]', 'registry host[:port]')
     .option('-a, --all', 'remove every saved credential')
     .option('--authfile <path>', 'auth file to change')
-    .action(async (registry: string | undefined, opts: Record<string, unknown>) => {
-    // loaded on use: start-up pays only for the command that runs
-    const { logout, logoutAll } = await import('../../login/login.js');
-      const req = { ...(ctx.log ? { log: ctx.log } : {}), ...(typeof opts['authfile'] === 'string' ? { authFile: opts['authfile'] } : {}) };
+    .option('--compat-auth-file <path>', 'change this docker config.json instead of the default auth file');
+  acceptNoOp(cmd, '--tls-verify [bool]', 'logout does not contact the registry');
+  return cmd.action(async (registry: string | undefined, opts: Record<string, unknown>) => {
+      // loaded on use: start-up pays only for the command that runs
+      const { logout, logoutAll } = await import('../../login/login.js');
+      const req = { ...(ctx.log ? { log: ctx.log } : {}), ...authFileOf(opts) };
       if (opts['all']) {
         if (registry) throw new UsageError('logout takes a registry or --all, not both');
         await logoutAll(req);

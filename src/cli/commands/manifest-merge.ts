@@ -6,8 +6,10 @@ import type { MergeSource } from '../../merge/collect.js';
 import type { MergeSpec } from '../../merge/spec.js';
 import type { SideOptions } from '../../transport/open.js';
 import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
-import { session, type CommandContext } from './context.js';
 import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
+import { MAX_JOBS } from '../../copy/options.js';
+import { addRetryFlags, session, type CommandContext } from './context.js';
+import { integerFlag } from './number-flags.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -51,13 +53,13 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
     .option('--append', 'start from the index the target tag holds and add to it')
     .option('--replace', 'a later image for a platform replaces an earlier one instead of failing')
     .option('--dry-run', 'read everything and print the index; write nothing')
-    .option('-j, --jobs <n>', 'blobs copied at once (default 6)')
-    .option('--retry-times <n>', 'retries for transient failures');
+    .addOption(new Option('-j, --jobs <n>', 'blobs copied at once (default 6)').argParser(integerFlag('--jobs', { min: 1, max: MAX_JOBS })));
+  addRetryFlags(cmd);
   addCacheFlag(cmd);
+  addStallTimeoutFlag(cmd);
   addSideFlags(cmd, '');
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
-  addStallTimeoutFlag(cmd);
   return cmd.action(async (args: string[], opts: Record<string, unknown>) => {
     const stall = stallTimeoutFrom(opts);
     // loaded on use: start-up pays only for the command that runs
@@ -67,8 +69,7 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
     if (!target) throw new UsageError('manifest-merge needs --target docker://REGISTRY/REPOSITORY:TAG (or "image" in the spec)');
     const sources: MergeSource[] = [...(spec?.manifests ?? []), ...args.map((image) => ({ image }))];
     if (sources.length === 0) throw new UsageError('manifest-merge needs at least one source image (arguments or the spec\'s "manifests")');
-    const jobs = opts['jobs'] === undefined ? undefined : Number(opts['jobs']);
-    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of 1 or more, not "${String(opts['jobs'])}"`);
+    const jobs = opts['jobs'] as number | undefined;
     const result = await mergeManifests(target, sources, {
       ...session(ctx, opts),
       ...stall,
@@ -84,8 +85,10 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
       ...(jobs ? { jobs } : {}),
     });
     for (const note of result.notes) ctx.stderr.write(`ferry: ${note}\n`);
-    // dry run: first line the index exactly as it would be pushed, last line its digest
-    if (result.pushed === false) ctx.stdout.write(`${Buffer.from(result.index.bytes).toString('utf8')}\n`);
-    ctx.stdout.write(`${result.digest}\n`);
+    // dry run: stdout is the index exactly as it would be pushed (for jq), the digest goes to stderr
+    if (result.pushed === false) {
+      ctx.stdout.write(`${Buffer.from(result.index.bytes).toString('utf8')}\n`);
+      ctx.stderr.write(`ferry: dry run: index digest ${result.digest}\n`);
+    } else ctx.stdout.write(`${result.digest}\n`);
   });
 }

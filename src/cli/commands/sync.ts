@@ -1,8 +1,10 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { MAX_JOBS } from '../../copy/options.js';
 import { copyOptionsFrom } from './copy.js';
 import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
-import { session, type CommandContext } from './context.js';
 import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
+import { session, type CommandContext } from './context.js';
+import { integerFlag } from './number-flags.js';
 
 export function syncCommand(ctx: CommandContext): Command {
   const cmd = new Command('sync')
@@ -10,12 +12,12 @@ export function syncCommand(ctx: CommandContext): Command {
     .argument('<source>', 'docker://REGISTRY/REPOSITORY or oci:PATH (no tag)')
     .argument('<destination>', 'docker://REGISTRY/REPOSITORY or oci:PATH (no tag)')
     .option('--tags <regex>', 'only tags this regular expression matches in full')
-    .option('-j, --jobs <n>', 'blobs copied at once per image (default 6)')
+    .addOption(new Option('-j, --jobs <n>', 'blobs copied at once per image (default 6)').argParser(integerFlag('--jobs', { min: 1, max: MAX_JOBS })))
     .option('-q, --quiet', 'print nothing but errors')
-    .option('--retry-times <n>', 'retries for transient failures');
-  addCacheFlag(cmd);
+    .addOption(new Option('--retry-times <n>', 'retries for transient failures').argParser(integerFlag('--retry-times', { min: 0 })));
   addSideFlags(cmd, 'src-');
   addSideFlags(cmd, 'dest-');
+  addCacheFlag(cmd);
   addStallTimeoutFlag(cmd);
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
     const stall = stallTimeoutFrom(opts);

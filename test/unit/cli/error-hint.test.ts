@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { reportError } from '../../../src/cli.js';
+import { reportError } from '../../../src/cli/errors/report-error.js';
 import { cliHint } from '../../../src/cli/render/error-hint.js';
 import { FerryError, RegistryError } from '../../../src/errors.js';
 
 function report(e: unknown): { code: number; text: string } {
   let text = '';
   const stderr = { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream;
-  return { code: reportError(e, false, stderr), text };
+  return { code: reportError(e, { debug: false, format: 'text', stderr }), text };
 }
 
 describe('error hints', () => {
@@ -20,8 +20,8 @@ describe('error hints', () => {
 
   it('prints the hint after the message on the same line', () => {
     const e = new FerryError('ERR_CONFLICT', 'two images for linux/amd64: a and b', { hint: '`replace: true` keeps the later one' });
-    expect(report(e).text).toBe('ferry: two images for linux/amd64: a and b; --replace keeps the later one\n');
-    expect(report(new FerryError('ERR_USAGE', 'bad')).text).toBe('ferry: bad\n');
+    expect(report(e).text).toBe('ferry: [ERR_CONFLICT] two images for linux/amd64: a and b; --replace keeps the later one\n');
+    expect(report(new FerryError('ERR_USAGE', 'bad')).text).toBe('ferry: [ERR_USAGE] bad\n');
   });
 });
 

@@ -97,7 +97,7 @@ describe('registryError', () => {
     expect(e).toBeInstanceOf(RegistryError);
     expect(e.message).toBe('reading manifest docker://localhost:5000/app:v1: HTTP 404 MANIFEST_UNKNOWN: manifest unknown');
     expect(e.code).toBe('ERR_NOT_FOUND');
-    expect(e.exitCode).toBe(3);
+    expect(e.exitCode).toBe(2);
     expect(e.status).toBe(404);
     expect(e.registryCode).toBe('MANIFEST_UNKNOWN');
     expect(e.location).toBe('docker://localhost:5000/app:v1');

@@ -71,7 +71,7 @@ describe('parseMergeSpec', () => {
     const err = usageError(() => parseMergeSpec(text, 's.yaml'));
     expect(err.message).toMatch(message);
     expect(err.message).not.toContain('\n');
-    expect(err.exitCode).toBe(2);
+    expect(err.exitCode).toBe(1);
   });
 });
 

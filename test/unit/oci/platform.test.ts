@@ -25,7 +25,7 @@ describe('parsePlatform', () => {
     }
     expect(err).toBeInstanceOf(UsageError);
     expect(err).toMatchObject({ code: 'ERR_USAGE', message: `invalid platform "${text}": expected os/arch[/variant]` });
-    expect((err as UsageError).exitCode).toBe(2);
+    expect((err as UsageError).exitCode).toBe(1);
   });
 });
 

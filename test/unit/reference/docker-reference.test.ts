@@ -206,7 +206,7 @@ describe('InvalidReferenceError', () => {
     const e = refError('Bad Ref\nsecond');
     expect(e).toBeInstanceOf(FerryError);
     expect(e.code).toBe('ERR_REFERENCE');
-    expect(e.exitCode).toBe(2);
+    expect(e.exitCode).toBe(1);
     expect(e.input).toBe('Bad Ref\nsecond');
     expect(e.name).toBe('InvalidReferenceError');
     expect(refError('UPPER').message.split('\n')).toHaveLength(1);

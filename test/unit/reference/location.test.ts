@@ -109,7 +109,7 @@ describe('parseLocation: transports', () => {
       expect(e.message).toBe(
         `invalid reference "${input}": unknown or missing transport (expected one of docker://, oci:, oci-archive:, docker-archive:, dir:)`,
       );
-      expect(e.exitCode).toBe(2);
+      expect(e.exitCode).toBe(1);
     },
   );
 });

@@ -68,7 +68,7 @@ describe('VerifyStream', () => {
     expect(e).toBeInstanceOf(DigestMismatchError);
     const m = e as DigestMismatchError;
     expect(m.code).toBe('ERR_DIGEST_MISMATCH');
-    expect(m.exitCode).toBe(6);
+    expect(m.exitCode).toBe(1);
     expect(m.expected).toBe(DIGEST);
     expect(m.actual).toBe(sha256(tampered));
     expect(m.message).toBe(`digest mismatch for ${WHAT}: expected ${DIGEST}, got ${sha256(tampered)}`);
