@@ -24,5 +24,6 @@ export { ClientPool } from './transport/registry/client-pool.js';
 export { RegistryClient, type RegistryClientOptions } from './http/client.js';
 export type { Credential } from './http/credential.js';
 export { mergeManifests } from './merge/merge.js';
-export { syncRepository } from './sync/sync.js';
+export { syncRepository, syncImages, type SyncRequest, type SyncResult, type SkopeoSyncSpec } from './sync/sync.js';
+export type { SyncSummary, ImageResult } from './sync/summary.js';
 export * from './credentials/index.js';
