@@ -41,9 +41,9 @@ export async function syncImage(planned: PlannedCopy, ctx: ImageContext): Promis
     if (destHasTag !== false && task.tag !== undefined && !transforms(ctx.copy) && source instanceof RegistrySource && dest instanceof RegistryDestination) {
       const [src, dst] = await Promise.all([source.headManifest({ signal }), dest.taggedDigest({ signal })]);
       if (src?.digest && src.digest === dst) return { ...base, status: 'unchanged', digest: src.digest };
-      if (ctx.dryRun) return { ...base, status: 'would-copy', ...(src?.digest ? { digest: src.digest } : {}), reason: dst ? `destination has ${dst}` : 'not at destination' };
+      if (ctx.dryRun) return { ...base, status: 'would-copy', ...(src?.digest ? { digest: src.digest } : {}), reason: dst ? `destination has ${dst}` : 'destination has no such tag' };
     }
-    if (ctx.dryRun) return { ...base, status: 'would-copy', reason: destHasTag === false ? 'not at destination' : 'not compared' };
+    if (ctx.dryRun) return { ...base, status: 'would-copy', reason: destHasTag === false ? 'destination has no such tag' : 'not compared' };
     // recompression writes blobs under digests known only at the end: nothing to share
     const shared = ctx.copy.compression ? dest : new SharedBlobDestination(dest, ctx.inFlight, describeTarget(task.job.target));
     const r = await copyImage(source, shared, task.tag, { ...ctx.copy, signal })
