@@ -9,6 +9,7 @@ import { loginCommand, logoutCommand } from './cli/commands/login.js';
 import { deleteCommand } from './cli/commands/delete.js';
 import { manifestMergeCommand } from './cli/commands/manifest-merge.js';
 import { syncCommand } from './cli/commands/sync.js';
+import { pruneCommand } from './cli/commands/prune.js';
 
 export const VERSION = '0.1.0';
 
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--insecure-policy', 'accepted for skopeo compatibility (ferry has no signature policy)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`ferry: ${s.replace(/^error: /, '')}`) });
-  for (const cmd of [inspectCommand(ctx), copyCommand(ctx), listTagsCommand(ctx), deleteCommand(ctx), manifestMergeCommand(ctx), syncCommand(ctx), loginCommand(ctx), logoutCommand(ctx)]) {
+  for (const cmd of [inspectCommand(ctx), copyCommand(ctx), listTagsCommand(ctx), deleteCommand(ctx), manifestMergeCommand(ctx), syncCommand(ctx), pruneCommand(ctx), loginCommand(ctx), logoutCommand(ctx)]) {
     cmd.exitOverride();
     cmd.configureOutput({ outputError: (s, write) => write(`ferry: ${s.replace(/^error: /, '')}`) });
     program.addCommand(cmd);

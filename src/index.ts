@@ -26,4 +26,5 @@ export type { Credential } from './http/credential.js';
 export { mergeManifests } from './merge/merge.js';
 export { syncRepository, syncImages, type SyncRequest, type SyncResult, type SkopeoSyncSpec } from './sync/sync.js';
 export type { SyncSummary, ImageResult } from './sync/summary.js';
+export { prune, type PruneRequest, type PruneResult } from './prune/prune.js';
 export * from './credentials/index.js';
