@@ -99,12 +99,16 @@ describe('ferry sync, the mirror engine', () => {
     expect(await tagDigest(dst, 'prune/web', '1.0.0')).toBe(images.get('1.0.0')!.digest);
   });
 
-  it('three shards together copy every tag exactly once', async () => {
+  it('three shards together copy every tag exactly once, reporting NDJSON', async () => {
     const mark = await dst.mark();
     const runs = [];
-    for (const i of [0, 1, 2]) runs.push(await ferryOk(['sync', '--shard', `${i}/3`, dockerRef(src, 'apps/web'), dockerRef(dst, 'sharded/web')]));
-    const perShard = runs.map((r) => r.stdout.split('\n').filter(Boolean).map((l) => l.split(' ')[0]!));
-    expect(perShard.flat().sort()).toEqual([...TAGS].sort());
+    for (const i of [0, 1, 2]) runs.push(await ferryOk(['sync', '--progress', 'json', '--shard', `${i}/3`, dockerRef(src, 'apps/web'), dockerRef(dst, 'sharded/web')]));
+    // NDJSON: one object per image, then the summary
+    const events = runs.map((r) => r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; tag?: string; status?: string; copied?: number }));
+    for (const e of events) expect(e.at(-1)).toMatchObject({ type: 'summary', copied: e.length - 1 });
+    const images = events.flatMap((e) => e.filter((x) => x.type === 'image'));
+    expect(images.every((x) => x.status === 'copied')).toBe(true);
+    expect(images.map((x) => x.tag).sort()).toEqual([...TAGS].sort());
     const tagPuts = (await dst.accessLog(mark)).filter((e) => e.method === 'PUT' && e.path.includes('/manifests/')).map((e) => e.path.split('/').pop());
     expect(tagPuts.sort()).toEqual([...TAGS].sort());
   });
