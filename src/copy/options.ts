@@ -1,4 +1,5 @@
 import type { Platform } from '../oci/descriptor.js';
+import type { Digest } from '../oci/digest.js';
 import type { EventSink } from './events.js';
 
 export type MultiArch = 'all' | 'system' | 'index-only';
@@ -23,6 +24,12 @@ export interface CopyOptions {
   /** Platform picked from an index when the destination keeps one image (dir:, docker-archive:) or multiArch is "system". */
   systemPlatform?: Platform;
   onEvent?: EventSink;
+  /**
+   * What the destination tag points at, when the caller has just asked (a sync's tag
+   * list or HEAD); null: no such tag, and the manifest is not looked for by digest
+   * either (its blobs are checked anyway, in one parallel round).
+   */
+  knownDestinationTag?: Digest | null;
 }
 
 /** Measured on 2 cores against distribution 2.8 (docs/benchmarks.md); skopeo uses 6. */

@@ -1,4 +1,6 @@
-import type { CopyOptions } from '../copy/options.js';
+import { setMaxListeners } from 'node:events';
+import { DEFAULT_JOBS, type CopyOptions } from '../copy/options.js';
+import type { Digest } from '../oci/digest.js';
 import { deleteImage } from '../delete/delete.js';
 import { AbortedError, FerryError, UsageError } from '../errors.js';
 import { formatLocation } from '../reference/location.js';
@@ -11,7 +13,7 @@ import type { ImageTask, RepoJob } from './jobs.js';
 import type { NamingOptions } from './naming.js';
 import { planSync, type PlannedCopy, type PlannedDelete } from './plan.js';
 import { LAYOUT_PREFIX, RegistrySlots } from './registry-slots.js';
-import { syncImage } from './run-image.js';
+import { comparable, compareImage, copyPlanned, resultBase, type ImageContext } from './run-image.js';
 import { InFlightBlobs } from './shared-blobs.js';
 import type { Shard } from './shard.js';
 import { summarize, type ImageResult, type SyncSummary } from './summary.js';
@@ -67,14 +69,16 @@ export async function runSync(sources: ReadonlyArray<RepoJob | CatalogJob>, opts
   // one failure (without keepGoing) stops the other workers mid-image
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  // every in-flight request of every image listens on it
+  setMaxListeners(0, signal);
   return withPool(opts, async (pool) => {
-    const ctx: ListContext = { session: opts, pool, signal, parallel: imageJobs };
+    const listCtx: ListContext = { session: opts, pool, signal, parallel: imageJobs };
     const jobs: RepoJob[] = [];
-    for (const s of sources) jobs.push(...('kind' in s && s.kind === 'catalog' ? await expandCatalog(s, ctx) : [s as RepoJob]));
+    for (const s of sources) jobs.push(...('kind' in s && s.kind === 'catalog' ? await expandCatalog(s, listCtx) : [s as RepoJob]));
     if (opts.deleteMissing && jobs.some((j) => j.target.kind !== 'docker')) throw new UsageError('--delete-missing works on docker destinations only');
-    const { tasks, leftOut } = await expandJobs(jobs, opts, ctx);
-    const needDestTags = opts.skipExisting || opts.deleteMissing;
-    const destTags = needDestTags ? await listDestinations(jobs, ctx) : new Map<string, Set<string>>();
+    const { tasks, leftOut } = await expandJobs(jobs, opts, listCtx);
+    // one tag list per destination repository: a tag it lacks is copied without asking the source for a HEAD first
+    const destTags = await listDestinations(jobs, listCtx);
     const plan = planSync(jobs, tasks, destTags, opts);
 
     const results: ImageResult[] = [];
@@ -82,18 +86,18 @@ export async function runSync(sources: ReadonlyArray<RepoJob | CatalogJob>, opts
       results.push(r);
       opts.onImage?.(r);
     };
-    for (const t of plan.skipped) report({ source: formatLocation(t.source), destination: formatLocation(t.destination), ...(t.tag ? { tag: t.tag } : {}), status: 'skipped', reason: 'destination tag exists' });
+    for (const t of plan.skipped) report({ ...resultBase(t), status: 'skipped', reason: 'destination tag exists' });
 
     let firstError: unknown;
-    const slots = new RegistrySlots(imageJobs);
     const inFlight = new InFlightBlobs();
     const hosts = new Set(plan.copies.flatMap(hostsOf));
-    const copyOpts: CopyOptions = { ...opts, ...(opts.blobRetries ?? opts.retryTimes) !== undefined ? { blobRetries: opts.blobRetries ?? opts.retryTimes } : {} };
-    await runPool(plan.copies, imageJobs * Math.max(1, hosts.size), async (planned) => {
-      if (firstError !== undefined) return;
-      const base = { source: formatLocation(planned.task.source), destination: formatLocation(planned.task.destination), ...(planned.task.tag ? { tag: planned.task.tag } : {}) };
+    const copyOpts: CopyOptions = { ...opts, ...((opts.blobRetries ?? opts.retryTimes) !== undefined ? { blobRetries: opts.blobRetries ?? opts.retryTimes } : {}) };
+    const ctx: ImageContext = { inFlight, copy: copyOpts, session: opts, pool, signal, ...(opts.dryRun ? { dryRun: true } : {}) };
+    /** Runs one image's step; a failure stops the run, or (keepGoing) is reported. */
+    const guarded = async <T>(planned: PlannedCopy, step: () => Promise<T>): Promise<T | undefined> => {
+      if (firstError !== undefined) return undefined;
       try {
-        report(await slots.run(hostsOf(planned), () => syncImage(planned, { inFlight, copy: copyOpts, session: opts, pool, signal, dryRun: opts.dryRun })));
+        return await step();
       } catch (e) {
         if (opts.signal?.aborted) throw new AbortedError();
         if (!opts.keepGoing) {
@@ -101,10 +105,30 @@ export async function runSync(sources: ReadonlyArray<RepoJob | CatalogJob>, opts
             firstError = e;
             stop.abort();
           }
-          return;
+          return undefined;
         }
-        report(failure(base, e));
+        report(failure(resultBase(planned.task), e));
+        return undefined;
       }
+    };
+    // Phase 1: tags the destination has are compared by a HEAD on each side. A HEAD pair
+    // holds two connections for one round trip, so this phase may use the whole
+    // connection budget (image jobs × blob jobs) per registry.
+    const toCopy: Array<{ planned: PlannedCopy; known: Digest | null | undefined }> = [];
+    const headSlots = new RegistrySlots(imageJobs * (opts.jobs ?? DEFAULT_JOBS));
+    const width = (slotsPerHost: number) => slotsPerHost * Math.max(1, hosts.size);
+    await runPool(plan.copies, width(imageJobs * (opts.jobs ?? DEFAULT_JOBS)), async (planned) => {
+      if (!comparable(planned, copyOpts)) return void toCopy.push({ planned, known: planned.destHasTag === false ? null : undefined });
+      const r = await guarded(planned, () => headSlots.run(hostsOf(planned), () => compareImage(planned, ctx)));
+      if (r === undefined) return;
+      if ('status' in r) report(r);
+      else toCopy.push({ planned, known: r.destination });
+    });
+    // Phase 2: the images that need copying, image jobs at a time per registry.
+    const slots = new RegistrySlots(imageJobs);
+    await runPool(toCopy, width(imageJobs), async ({ planned, known }) => {
+      const r = await guarded(planned, () => slots.run(hostsOf(planned), () => copyPlanned(planned, known, ctx)));
+      if (r) report(r);
     });
     if (firstError !== undefined) throw firstError;
     for (const d of plan.deletes) await deleteTag(d, jobs, opts, pool, signal, report);
