@@ -14,6 +14,7 @@ const REFUSED: Record<string, string> = {
   signBySigstorePrivateKey: 'ferry does not sign images (sign with cosign after the sync)',
   signBySqFingerprint: 'ferry does not sign images (sign with skopeo after the sync)',
   signPassphraseFile: 'ferry does not sign images, so it needs no passphrase',
+  retryDelay: 'ferry backs off exponentially from 250 ms (with jitter) and honours Retry-After; set the number of retries with --retry-times',
 };
 
 function imageJobs(opts: Record<string, unknown>): number | undefined {
