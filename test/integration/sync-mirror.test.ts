@@ -129,6 +129,20 @@ describe('ferry sync, the mirror engine', () => {
     expect(back.stdout.trim()).toBe(`docker://${dst.host}/from-dir/web:1.0.0 ${images.get('1.0.0')!.digest}`);
   });
 
+  it('skopeo\'s form between layouts: --src oci into --dest oci and dir, a rerun unchanged, --skip-existing on dir folders', async () => {
+    const folder = await scratchDir('sync-oci');
+    await ferryOk(['sync', '-q', '--tags', '1\\.0\\..*', dockerRef(src, 'apps/web'), `oci:${join(folder, 'in', 'web')}`]);
+    const toOci = await ferryOk(['sync', '--src', 'oci', '--dest', 'oci', join(folder, 'in', 'web'), join(folder, 'out')]);
+    expect(toOci.stdout.split('\n').filter(Boolean).sort()).toEqual(['1.0.0', '1.0.1', '1.0.2'].map((t) => `oci:${join(folder, 'out', 'web')}:${t} ${images.get(t)!.digest}`));
+    const again = await ferryOk(['sync', '--src', 'oci', '--dest', 'oci', join(folder, 'in', 'web'), join(folder, 'out')]);
+    expect(again.stdout.split('\n').filter(Boolean).every((l) => l.endsWith('(unchanged)'))).toBe(true);
+    await ferryOk(['sync', '--src', 'oci', '--dest', 'dir', '--tags', '1\\.0\\.0', join(folder, 'in', 'web'), join(folder, 'dirs')]);
+    const skip = await ferryOk(['sync', '--src', 'oci', '--dest', 'dir', '--skip-existing', join(folder, 'in', 'web'), join(folder, 'dirs')]);
+    const lines = skip.stdout.split('\n').filter(Boolean).sort();
+    expect(lines[0]).toBe(`dir:${join(folder, 'dirs', 'web')}:1.0.0 (skipped: destination tag exists)`);
+    expect(lines.slice(1)).toEqual(['1.0.1', '1.0.2'].map((t) => `dir:${join(folder, 'dirs', 'web')}:${t} ${images.get(t)!.digest}`));
+  });
+
   it('a whole registry: the catalog, narrowed by --repos', async () => {
     await pushWithSkopeo(images.get('latest')!, src, 'other/thing:1');
     const result = await syncRepository(`docker://${src.host}`, `docker://${dst.host}/everything`, { repos: 'apps/.*' });
