@@ -17,6 +17,7 @@ import { lsCommand } from './cli/commands/ls.js';
 import { catCommand } from './cli/commands/cat.js';
 import { lintCommand } from './cli/commands/lint.js';
 import { debugStartupLines, ferryVersion, versionText } from './cli/version.js';
+import { pruneCommand } from './cli/commands/prune.js';
 
 /** `startupNotes`: what bin/ferry's start-up did (src/cli/startup/load-cli.ts), logged under --debug. */
 export async function main(argv: string[], startupNotes: readonly string[] = []): Promise<void> {
@@ -61,7 +62,7 @@ export async function main(argv: string[], startupNotes: readonly string[] = [])
     checkRefusedFlags(action);
     timeout = applyGlobalFlags(program.opts(), ctx, ferryVersion());
   });
-  for (const cmd of [inspectCommand(ctx), copyCommand(ctx), listTagsCommand(ctx), deleteCommand(ctx), manifestMergeCommand(ctx), syncCommand(ctx), loginCommand(ctx), logoutCommand(ctx), layersCommand(ctx), lsCommand(ctx), catCommand(ctx), lintCommand(ctx, ferryVersion())]) {
+  for (const cmd of [inspectCommand(ctx), copyCommand(ctx), listTagsCommand(ctx), deleteCommand(ctx), manifestMergeCommand(ctx), syncCommand(ctx), pruneCommand(ctx), loginCommand(ctx), logoutCommand(ctx), layersCommand(ctx), lsCommand(ctx), catCommand(ctx), lintCommand(ctx, ferryVersion())]) {
     cmd.exitOverride();
     cmd.configureOutput({ outputError });
     program.addCommand(cmd);

@@ -19,7 +19,9 @@ export { mergeManifests, type MergeRequest, type MergeResult, type MergedChild }
 export type { MergeSource } from './merge/collect.js';
 export type { PlatformOverride } from './merge/child-platform.js';
 export type { IndexFormat } from './merge/build-index.js';
-export { syncRepository, type SyncRequest, type SyncResult, type SyncedTag } from './sync/sync.js';
+export { syncRepository, syncImages, type SyncRequest, type SyncResult, type SyncedTag, type SkopeoSyncSpec } from './sync/sync.js';
+export type { SyncSummary, ImageResult } from './sync/summary.js';
+export { prune, type PruneRequest, type PruneResult } from './prune/prune.js';
 export { login, logout, logoutAll, loggedInUser, type LoginRequest, type LogoutRequest } from './login/login.js';
 
 // Looking inside layers, and best-practice findings.

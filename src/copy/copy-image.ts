@@ -61,7 +61,9 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
   // GET, the destination's connection (and, on loopback, its HTTPS probe) overlaps the
   // source's. Only when its answer will be used: a --platform subset skips the no-op check.
   const mayBeNoop = !changesBlobs && !changesFormat && !opts.platforms?.length;
-  const taggedEarly = mayBeNoop && tag && dest.taggedDigest ? dest.taggedDigest({ signal }) : undefined;
+  const known = opts.knownDestinationTag;
+  const taggedEarly =
+    known !== undefined ? Promise.resolve(known ?? undefined) : mayBeNoop && tag && dest.taggedDigest ? dest.taggedDigest({ signal }) : undefined;
   taggedEarly?.catch(() => undefined);
   const sourceRoot = await source.getManifest(undefined, { signal });
   let root: TreeNode = parseNode(sourceRoot, source.description);
@@ -93,7 +95,7 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
   if (!changesBlobs && !changesFormat && !subset) {
     // one HEAD of the tag settles the common case (promotion re-run); else HEAD by digest
     const tagged = taggedEarly ? await taggedEarly : tag && dest.taggedDigest ? await dest.taggedDigest({ signal }) : undefined;
-    const present = tagged === root.raw.digest || (await dest.hasManifest(root.raw.digest, { signal }));
+    const present = tagged === root.raw.digest || (known !== null && (await dest.hasManifest(root.raw.digest, { signal })));
     if (present) {
       // present by digest and no tag to move: a PUT would only repeat what is there
       if (tag !== undefined && tagged !== root.raw.digest) await dest.putManifest(root.raw, tag, { signal });

@@ -2,6 +2,7 @@ import type { Platform } from '../oci/descriptor.js';
 import { checkInteger } from '../options/integer.js';
 import type { OperationOptions } from '../events.js';
 import type { BlobLocationCache } from '../blob-cache/cache.js';
+import type { Digest } from '../oci/digest.js';
 
 export type MultiArch = 'all' | 'system' | 'index-only';
 export type ManifestFormat = 'oci' | 'v2s2';
@@ -25,6 +26,12 @@ export interface CopyOptions extends OperationOptions {
   systemPlatform?: Platform;
   /** Where blobs were seen before (cross-repository mounts, reused recompressed layers); none: no cache. */
   blobCache?: BlobLocationCache;
+  /**
+   * What the destination tag points at, when the caller has just asked (a sync's tag
+   * list or HEAD); null: no such tag, and the manifest is not looked for by digest
+   * either (its blobs are checked anyway, in one parallel round).
+   */
+  knownDestinationTag?: Digest | null;
 }
 
 /** Measured on 2 cores against distribution 2.8 (docs/benchmarks.md); skopeo uses 6. */

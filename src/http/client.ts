@@ -9,8 +9,9 @@ import { MAX_ERROR_BODY_BYTES } from '../oci/limits.js';
 import type { CredentialProvider } from './credential.js';
 import { redactUrl } from './redact.js';
 import { registryError } from './registry-errors.js';
-import { defaultRetryPolicy, parseRetryAfter, RetryAfterError, retryableStatuses, withRetries, type RetryPolicy } from './retry.js';
+import { backoffDelay, defaultRetryPolicy, parseRetryAfter, RetryAfterError, retryableStatuses, withRetries, type RetryPolicy } from './retry.js';
 import { describeTlsError, isLoopbackHost, loadTlsMaterial, type TlsOptions } from './tls.js';
+import type { HostGate } from './host-gate.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -25,6 +26,8 @@ export interface RegistryClientOptions {
   log?: (line: string) => void;
   /** Time for token expiry and retry waits; tests inject a fake one. Default: the system clock. */
   clock?: Clock;
+  /** Shared with every other client of this host: a 429 pauses them all. */
+  gate?: HostGate;
 }
 
 export interface RequestSpec {
@@ -215,6 +218,7 @@ export class RegistryClient {
       policy,
       async () => {
         for (;;) {
+          await this.opts.gate?.wait(spec.signal);
           const res = await this.attempt(spec, new URL(spec.path, base), scopes, base.host);
           if (res.status === 401 && !authRetried) {
             authRetried = true;
@@ -229,6 +233,11 @@ export class RegistryClient {
           const errBody = spec.method === 'HEAD' ? undefined : await readBounded(res.body, MAX_ERROR_BODY_BYTES, spec.what).catch(() => undefined);
           const err = registryError(spec.what, spec.location, res.status, errBody);
           const after = parseRetryAfter(res.headers['retry-after'], this.clock.now());
+          if (res.status === 429) {
+            const pause = Math.min(after ?? backoffDelay(this.retry, 0), this.retry.maxRetryAfterMs);
+            this.opts.gate?.pause(pause);
+            this.log?.(`${this.host} answered 429: every request to it waits ${pause} ms`);
+          }
           if (retryableStatuses.has(res.status) && after !== undefined) throw new RetryAfterError(err, after);
           throw err;
         }

@@ -21,3 +21,4 @@ export async function withPool<T>(session: SessionOptions, fn: (pool: ClientPool
     await pool.close();
   }
 }
+export type { ClientPool } from './registry/client-pool.js';

@@ -16,7 +16,7 @@ interface Layer {
 const LAYERS: Layer[] = [
   { name: 'cli', members: ['cli.ts', 'cli'] },
   { name: 'public surface', members: ['index.ts'] },
-  { name: 'operations', members: ['copy', 'inspect', 'delete', 'merge', 'sync', 'tags', 'login', 'layers', 'lint'] },
+  { name: 'operations', members: ['copy', 'inspect', 'delete', 'merge', 'sync', 'tags', 'login', 'layers', 'lint', 'prune'] },
   { name: 'transport', members: ['transport', 'blob-cache'] },
   { name: 'http/credentials', members: ['http', 'credentials'] },
   { name: 'stream/compression', members: ['stream', 'compression'] },
@@ -31,7 +31,10 @@ const SIDEWAYS: Record<string, string[]> = {
   cli: ['cli.ts'],
   // merge and sync reuse the copy engine; no other operation imports another
   merge: ['copy'],
-  sync: ['copy'],
+  // sync removes tags the source dropped with delete's tag-only delete
+  sync: ['copy', 'delete'],
+  // prune archives (copy), deletes tag-only (delete) and selects tags as sync does
+  prune: ['copy', 'delete', 'sync'],
   // lint reads layers through the walker
   lint: ['layers'],
   // the blob-location cache records transport locations (types only)

@@ -1,4 +1,5 @@
 import { RegistryClient, type RegistryClientOptions } from '../../http/client.js';
+import { HostGate } from '../../http/host-gate.js';
 import { DOCKER_HUB, DOCKER_HUB_API } from '../../reference/docker-reference.js';
 
 /**
@@ -7,6 +8,8 @@ import { DOCKER_HUB, DOCKER_HUB_API } from '../../reference/docker-reference.js'
  */
 export class ClientPool {
   private readonly clients = new Map<string, RegistryClient>();
+  /** One per host, whatever the credentials: a 429 is about the host, not the account. */
+  private readonly gates = new Map<string, HostGate>();
 
   /** `identity` distinguishes credential sets (e.g. "src" vs "dest" when their flags differ). */
   get(registry: string, identity: string, options: RegistryClientOptions): RegistryClient {
@@ -14,7 +17,9 @@ export class ClientPool {
     const key = `${host}\u0000${identity}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new RegistryClient(host, options);
+      let gate = this.gates.get(host);
+      if (!gate) this.gates.set(host, (gate = new HostGate()));
+      client = new RegistryClient(host, { gate, ...options });
       this.clients.set(key, client);
     }
     return client;
