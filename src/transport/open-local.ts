@@ -16,8 +16,8 @@ export type LocalLocation = Exclude<Location, { kind: 'docker' }>;
 export interface LocalOpenOptions {
   signal?: AbortSignal;
   /**
-   * Where archive destinations stage their content and compressed archives are
-   * inflated (default: the OS temp dir). Needs room for the whole image.
+   * Where archive destinations stage their content (default: the OS temp dir). Needs
+   * room for the whole image. Compressed archive sources are streamed, never inflated.
    */
   tmpDir?: string;
 }
