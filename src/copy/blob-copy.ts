@@ -13,6 +13,8 @@ export interface BlobCopyContext {
   dest: ImageDestination;
   signal?: AbortSignal;
   retries: number;
+  /** Fixed wait between attempts; unset: 250 ms doubling. */
+  retryDelayMs?: number;
   emit: EventSink;
 }
 
@@ -64,7 +66,7 @@ export async function withBlobRetries(ctx: BlobCopyContext, desc: Descriptor, at
       if (ctx.signal?.aborted) throw new AbortedError();
       if (n >= ctx.retries || !isRetryable(e)) throw e;
       ctx.emit({ type: 'blob-retry', digest: desc.digest, attempt: n + 1, error: (e as Error).message });
-      await new Promise((r) => setTimeout(r, 250 * 2 ** n));
+      await new Promise((r) => setTimeout(r, ctx.retryDelayMs || 250 * 2 ** n));
     }
   }
 }

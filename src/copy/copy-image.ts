@@ -117,7 +117,7 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
     throw new FerryError('ERR_CONFLICT', '--preserve-digests: the requested conversion or recompression would change manifest digests');
   }
 
-  const ctx: BlobCopyContext = { source, dest, signal, retries: opts.blobRetries ?? DEFAULT_BLOB_RETRIES, emit };
+  const ctx: BlobCopyContext = { source, dest, signal, retries: opts.blobRetries ?? DEFAULT_BLOB_RETRIES, emit, ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}) };
   const replaced = new Map<Digest, LayerResult>();
   // Each recompressing layer already spreads over every core (block-parallel codecs), so
   // more of them at once only add memory (measured: 6 at once, ~400 MB; 2, under 200).
