@@ -21,8 +21,10 @@ const result = await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // a native add-on: loaded from node_modules at run time, by path, in worker threads too
-  external: ['zstd-napi'],
+  // a native add-on: loaded from node_modules at run time, by path, in worker threads too.
+  // The archive decoders load only for compressed archives; seek-bzip must stay in
+  // node_modules, where Node does not print its Buffer() deprecation warning (DEP0005).
+  external: ['zstd-napi', 'seek-bzip', 'xz-decompress'],
   // CommonJS has no import.meta; the zstd-napi loader resolves its binding from here
   define: { 'import.meta.url': '__ferryBundleUrl' },
   banner: { js: "const __ferryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
