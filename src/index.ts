@@ -19,7 +19,7 @@ export type { InspectOutput, InspectLayer } from './inspect/skopeo-json.js';
 export { listTags, type TagList } from './tags/list-tags.js';
 export { deleteImage, type DeleteRequest, type DeleteResult } from './delete/delete.js';
 export { login, logout, logoutAll, checkCredential, type LoginRequest } from './login/login.js';
-export { openSource, openDestination, type SideOptions, type SessionOptions } from './transport/open.js';
+export { openSource, openDestination, type SideOptions, type SessionOptions, type DestinationExtras } from './transport/open.js';
 export { ClientPool } from './transport/registry/client-pool.js';
 export { RegistryClient, type RegistryClientOptions } from './http/client.js';
 export type { Credential } from './http/credential.js';
