@@ -31,11 +31,31 @@ export function openSourceBlob(ctx: BlobCopyContext, desc: Descriptor): Readable
   });
 }
 
+/** Resolves once `stream` has data to give, has ended or has failed; nothing is consumed. */
+function dataReady(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('readable', done);
+      stream.off('error', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('readable', done);
+    stream.on('error', done);
+    stream.on('close', done);
+  });
+}
+
 /**
  * Streams source → verifier → progress → destination. The verifier's error wins over
  * whatever the upload reports, so a corrupt source is named as such.
+ *
+ * The upload starts only once the source has data: a compressed archive may decompress
+ * for a long time before it reaches a blob, and an upload request with an idle body is
+ * what proxies in front of registries time out (nginx: 60 s).
  */
 export async function streamVerified(ctx: BlobCopyContext, desc: Descriptor, source: Readable): Promise<void> {
+  await dataReady(source);
   const progress = new ProgressCounter((bytes) => ctx.emit({ type: 'blob-progress', digest: desc.digest, bytes, size: desc.size }));
   const verify = new VerifyStream({ digest: desc.digest, size: desc.size }, `blob ${desc.digest} from ${ctx.source.description}`, progress);
   let pipeError: unknown;
