@@ -84,6 +84,8 @@ export async function indexCompressedTar(open: OpenDecompressed, where: string, 
       }
       entries.set(e.name, entry);
     }
+    // read to the end: only there can a decoder tell a complete file from a cut one
+    for await (const _rest of stream.source.chunks(Number.POSITIVE_INFINITY));
   } catch (e) {
     if (signal?.aborted) throw new AbortedError();
     throw e;

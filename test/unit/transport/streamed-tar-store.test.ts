@@ -77,6 +77,16 @@ describe('StreamedTarStore (compressed archives)', () => {
     expect(err.message).not.toContain('\n');
   });
 
+  it('an archive whose tar is whole but whose compressed stream was cut after it fails at open', async () => {
+    const dir = await tempDir();
+    for (const [tool, ext] of [[['xz', '-1', '-c'], 'tar.xz'], [['gzip', '-c'], 'tar.gz']] as const) {
+      const file = await compressed(dir, [...tool], `b.${ext}`);
+      const whole = spawnSync('cat', [file]).stdout;
+      await writeFile(file, whole.subarray(0, whole.length - 4));
+      await expect(openArchiveStore(file, `docker-archive:b.${ext}`)).rejects.toMatchObject({ code: 'ERR_COMPRESSION' });
+    }
+  });
+
   it('an abandoned read does not stall the others', async () => {
     const dir = await tempDir();
     const store = await openArchiveStore(await compressed(dir, ['gzip', '-c'], 'a.tar.gz'), 'x');
