@@ -1,6 +1,6 @@
 // skopeo copy flags that scripts carry, run through bin/ferry against the real registry,
 // with skopeo 1.9.3 reading (or writing) the other side.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -166,5 +166,35 @@ describe('skopeo copy flags', () => {
       const bad = await runFerry(['copy', '--retry-delay', '5', src(), `oci:${join(work, 'never')}:v1`]);
       expect(oneLineError(bad)).toMatch(/--retry-delay takes a duration such as 500ms, 2s or 1m30s, not "5"/);
     });
+  });
+});
+
+describe('skopeo credential spellings on copy (htpasswd registry over TLS)', () => {
+  let registry: RunningRegistry;
+  let work: string;
+  let fixture: BuiltImage;
+
+  beforeAll(async () => {
+    [registry, fixture, work] = await Promise.all([startRegistry({ mode: 'htpasswd-tls' }), buildImage(), scratchDir('copy-creds')]);
+  });
+  afterAll(() => registry?.stop());
+
+  it('--dest-username/--dest-password log in; a wrong password is a one-line 401', async () => {
+    const tls = ['--dest-cert-dir', registry.certDir!];
+    const run = await ferryOk(['copy', '-q', ...tls, '--dest-username', registry.username!, '--dest-password', registry.password!, fixture.ociRef, dockerRef(registry, 'creds/split:v1')]);
+    expect(run.stdout.trim()).toBe(fixture.digest);
+    const wrong = await runFerry(['copy', '-q', ...tls, '--dest-username', registry.username!, '--dest-password', 'nope', fixture.ociRef, dockerRef(registry, 'creds/wrong:v1')]);
+    expect(oneLineError(wrong)).toMatch(/401/);
+    expect(wrong.stderr).not.toContain('nope');
+  });
+
+  it('--authfile serves both sides', async () => {
+    const authfile = join(work, 'auth.json');
+    const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
+    await writeFile(authfile, JSON.stringify({ auths: { [registry.host]: { auth } } }));
+    const certs = ['--src-cert-dir', registry.certDir!, '--dest-cert-dir', registry.certDir!];
+    await ferryOk(['copy', '-q', '--dest-cert-dir', registry.certDir!, '--authfile', authfile, fixture.ociRef, dockerRef(registry, 'creds/authfile:v1')]);
+    const run = await ferryOk(['copy', '-q', ...certs, '--authfile', authfile, dockerRef(registry, 'creds/authfile:v1'), dockerRef(registry, 'creds/authfile-copy:v1')]);
+    expect(run.stdout.trim()).toBe(fixture.digest);
   });
 });
