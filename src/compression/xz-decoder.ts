@@ -60,9 +60,32 @@ class XzDecoder extends WrappedTransform {
   }
 }
 
+/**
+ * The input side as a web stream that is pulled, never pushed: Readable.toWeb pushes each
+ * 'data' chunk into the web stream and throws an uncaught "Controller is already closed"
+ * when the decoder has stopped reading after a corrupt block.
+ */
+function pulledWebStream(input: PassThrough): ReadableStream<Uint8Array> {
+  const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await it.next();
+      try {
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch {
+        // cancelled while this read was in flight: nothing wants the chunk
+      }
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
+}
+
 export function createXzDecoder(what?: string): Transform {
   const input = new PassThrough();
-  const web = new XzReadableStream(Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>);
+  const web = new XzReadableStream(pulledWebStream(input));
   const output = Readable.fromWeb(web as unknown as WebReadableStream<Uint8Array>);
   return new XzDecoder(Duplex.from({ writable: input, readable: output }), label(what, 'xz decompression'));
 }
