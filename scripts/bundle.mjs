@@ -42,8 +42,10 @@ const result = await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // native add-ons: loaded from node_modules at run time, by path, in worker threads too
-  external: ['zstd-napi'],
+  // native add-ons: loaded from node_modules at run time, by path, in worker threads too.
+  // The archive decoders load only for compressed archives; seek-bzip must stay in
+  // node_modules, where Node does not print its Buffer() deprecation warning (DEP0005).
+  external: ['zstd-napi', 'seek-bzip', 'xz-decompress'],
   // CommonJS has no import.meta; the add-on loaders resolve their files from here.
   // The version is fixed at build time (src/cli/version.ts).
   define: { 'import.meta.url': '__ferryBundleUrl', __FERRY_VERSION__: JSON.stringify(version) },

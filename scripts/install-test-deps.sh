@@ -11,6 +11,9 @@ declare -A PACKAGE=(
   [umoci]=umoci
   [pigz]=pigz
   [zstd]=zstd
+  # compressed docker-archive tests (`docker save | xz`)
+  [xz]=xz-utils
+  [bzip2]=bzip2
   [htpasswd]=apache2-utils
   [openssl]=openssl
   # not a command: the header and static library native/deflate (ferry's libdeflate

@@ -42,7 +42,7 @@ export { blobCacheDir, type BlobCacheOptions } from './blob-cache/session.js';
 export type { CredentialDestination } from './credentials/save-credential.js';
 
 // Connection settings and credentials shared by the operations.
-export type { SideOptions, SessionOptions } from './transport/open.js';
+export type { SideOptions, SessionOptions, DestinationExtras } from './transport/open.js';
 export type { Credential, CredentialCallback, Credentials } from './credentials/credential-source.js';
 
 // Progress events, abort signal.

@@ -15,6 +15,8 @@ export interface BlobCopyContext {
   dest: ImageDestination;
   signal?: AbortSignal;
   retries: number;
+  /** Fixed wait between attempts; unset: 250 ms doubling. */
+  retryDelayMs?: number;
   emit: EventSink;
   /** Where blobs were seen before; absent with --no-cache. */
   cache?: BlobLocationCache;
@@ -36,6 +38,21 @@ export function openSourceBlob(ctx: BlobCopyContext, desc: Descriptor): Readable
   });
 }
 
+/** Resolves once `stream` has data to give, has ended or has failed; nothing is consumed. */
+function dataReady(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('readable', done);
+      stream.off('error', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('readable', done);
+    stream.on('error', done);
+    stream.on('close', done);
+  });
+}
+
 /**
  * A source read that failed for good, as an error naming the source and the blob: a raw
  * socket error ("other side closed") would otherwise surface as the upload's failure.
@@ -50,8 +67,13 @@ export function sourceError(ctx: BlobCopyContext, desc: Descriptor, e: unknown, 
 /**
  * Streams source → verifier → progress → destination. The verifier's error wins over
  * whatever the upload reports, so a corrupt source is named as such.
+ *
+ * The upload starts only once the source has data: a compressed archive may decompress
+ * for a long time before it reaches a blob, and an upload request with an idle body is
+ * what proxies in front of registries time out (nginx: 60 s).
  */
 export async function streamVerified(ctx: BlobCopyContext, desc: Descriptor, source: Readable): Promise<void> {
+  await dataReady(source);
   const progress = new ProgressCounter((bytes) => ctx.emit({ type: 'blob-progress', digest: desc.digest, bytes, size: desc.size }));
   const verify = new VerifyStream({ digest: desc.digest, size: desc.size }, `blob ${desc.digest} from ${ctx.source.description}`, progress);
   let pipeError: unknown;
@@ -87,7 +109,7 @@ export async function withBlobRetries(ctx: BlobCopyContext, desc: Descriptor, at
       if (ctx.signal?.aborted) throw new AbortedError();
       if (n >= ctx.retries || !isRetryable(e)) throw e;
       ctx.emit({ type: 'blob-retry', digest: desc.digest, attempt: n + 1, error: (e as Error).message });
-      await new Promise((r) => setTimeout(r, 250 * 2 ** n));
+      await new Promise((r) => setTimeout(r, ctx.retryDelayMs || 250 * 2 ** n));
     }
   }
 }

@@ -1,6 +1,6 @@
 import { FerryError } from '../errors.js';
 import type { Location } from '../reference/location.js';
-import { destinationTag, openDestination, openSource, toLocation, type SessionOptions, type SideOptions } from '../transport/open.js';
+import { checkLocationOptions, destinationTag, openDestination, openSource, toLocation, type SessionOptions, type SideOptions } from '../transport/open.js';
 import { withPool } from '../transport/session.js';
 import { withBlobCache, type BlobCacheOptions } from '../blob-cache/session.js';
 import { copyImage, type CopyResult } from './copy-image.js';
@@ -26,10 +26,14 @@ export async function copy(src: string | Location, dst: string | Location, reque
   checkCopyOptions(request);
   const from = toLocation(src);
   const to = toLocation(dst);
+  const extras = request.additionalTags ? { additionalTags: request.additionalTags } : {};
+  // before the source is opened: a compressed archive's index pass can take a while
+  checkLocationOptions(from, request.src ?? {});
+  checkLocationOptions(to, request.dest ?? {}, extras);
   return withBlobCache(request, (blobCache) => withPool(request, async (pool) => {
     const source = await openSource(from, request.src ?? {}, request, pool);
     try {
-      const dest = await openDestination(to, request.dest ?? {}, request, pool);
+      const dest = await openDestination(to, request.dest ?? {}, request, pool, extras);
       // --retry-times governs blob attempts too, not only single requests
       const blobRetries = request.blobRetries ?? request.retryTimes;
       const result = await copyImage(source, dest, destinationTag(to), { ...request, ...(blobRetries !== undefined ? { blobRetries } : {}), ...(blobCache ? { blobCache } : {}) });

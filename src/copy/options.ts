@@ -22,6 +22,10 @@ export interface CopyOptions extends OperationOptions {
   jobs?: number;
   /** Attempts per blob after the first (a broken source resumes by Range; a failed upload restarts). */
   blobRetries?: number;
+  /** Fixed wait between blob attempts in ms (skopeo's --retry-delay); unset or 0: 250 ms doubling. */
+  retryDelayMs?: number;
+  /** More names for the image in a docker-archive: destination (skopeo's --additional-tag); refused elsewhere. */
+  additionalTags?: string[];
   /** Platform picked from an index when the destination keeps one image (dir:, docker-archive:) or multiArch is "system". */
   systemPlatform?: Platform;
   /** Where blobs were seen before (cross-repository mounts, reused recompressed layers); none: no cache. */

@@ -9,6 +9,8 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Longest Retry-After honoured; a registry asking for more gets a failure instead of a hang. */
   maxRetryAfterMs: number;
+  /** Wait exactly this long between attempts instead of backing off (skopeo's --retry-delay); a larger Retry-After still wins. */
+  fixedDelayMs?: number;
 }
 
 export const defaultRetryPolicy: RetryPolicy = { retries: 3, minDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 60_000 };
@@ -48,6 +50,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 export function backoffDelay(policy: RetryPolicy, attempt: number): number {
+  if (policy.fixedDelayMs !== undefined && policy.fixedDelayMs > 0) return policy.fixedDelayMs;
   const base = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** attempt);
   // jitter spreads parallel blob retries so they do not hit the registry in lockstep
   return Math.round(base / 2 + Math.random() * (base / 2));

@@ -16,10 +16,14 @@ export type LocalLocation = Exclude<Location, { kind: 'docker' }>;
 export interface LocalOpenOptions {
   signal?: AbortSignal;
   /**
-   * Where archive destinations stage their content and compressed archives are
-   * inflated (default: the OS temp dir). Needs room for the whole image.
+   * Where archive destinations stage their content (default: the OS temp dir). Needs
+   * room for the whole image. Compressed archive sources are streamed, never inflated.
    */
   tmpDir?: string;
+  /** `oci:` only: where blobs live instead of the layout's blobs/ (skopeo's --*-shared-blob-dir; open.ts refuses it elsewhere). */
+  sharedBlobDir?: string;
+  /** `docker-archive:` destinations only: more RepoTags for the image (skopeo's --additional-tag). */
+  additionalTags?: string[];
 }
 
 export function isLocalLocation(location: Location): location is LocalLocation {
@@ -44,7 +48,11 @@ export async function openLocalDestination(location: LocalLocation, opts: LocalO
   const description = formatLocation(location);
   switch (location.kind) {
     case 'oci':
-      return OciLayoutDestination.open(location.path, { description, ...(location.ref !== undefined ? { ref: location.ref } : {}) });
+      return OciLayoutDestination.open(location.path, {
+        description,
+        ...(location.ref !== undefined ? { ref: location.ref } : {}),
+        ...(opts.sharedBlobDir !== undefined ? { sharedBlobDir: opts.sharedBlobDir } : {}),
+      });
     case 'oci-archive':
       return OciArchiveDestination.open(location.path, location.ref, description, opts);
     case 'docker-archive':

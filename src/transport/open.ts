@@ -25,6 +25,11 @@ export interface SideOptions {
   tlsVerify?: boolean;
   /** A certs.d-style folder: *.crt CAs, and a client *.cert/*.key pair. */
   certDir?: string;
+  /**
+   * `oci:` only: blobs (manifests included) live in DIR/<algorithm>/<hex> instead of the
+   * layout's blobs/ folder, as containers/image does for --src/dest-shared-blob-dir.
+   */
+  sharedBlobDir?: string;
 }
 
 /** Settings shared by every connection of one operation. */
@@ -37,6 +42,8 @@ export interface SessionOptions {
   pool?: ClientPool;
   /** Retries for transient HTTP failures after the first attempt (skopeo's --retry-times); default 3. */
   retryTimes?: number;
+  /** Stops opening (a compressed archive's index pass) as well as requests. */
+  signal?: AbortSignal;
   /** Fixed wait between retries (skopeo's --retry-delay); default: exponential backoff. */
   retryDelayMs?: number;
   /** Debug sink: one line per HTTP request and credential decision, secrets redacted. */
@@ -70,13 +77,11 @@ export function destinationTag(loc: Location): string | undefined {
   }
 }
 
-function retryPolicyOf(session: SessionOptions): RetryPolicy {
-  const delay = session.retryDelayMs;
-  return {
-    ...defaultRetryPolicy,
-    retries: session.retryTimes ?? defaultRetryPolicy.retries,
-    ...(delay !== undefined ? { minDelayMs: delay, maxDelayMs: delay } : {}),
-  };
+/** The HTTP retry policy a session asks for (--retry-times, --retry-delay). */
+export function retryPolicyFor(session: SessionOptions): RetryPolicy {
+  const policy: RetryPolicy = { ...defaultRetryPolicy, retries: session.retryTimes ?? defaultRetryPolicy.retries };
+  if (session.retryDelayMs) policy.fixedDelayMs = session.retryDelayMs;
+  return policy;
 }
 
 /**
@@ -103,30 +108,57 @@ export function registryClient(registry: string, repository: string, side: SideO
   return pool.get(registry, identity, {
     credentials,
     tls: { verify: side.tlsVerify !== false, ...(side.certDir ? { certDir: side.certDir } : {}) },
-    retry: retryPolicyOf(session),
+    retry: retryPolicyFor(session),
     log: session.log,
     stallTimeoutMs: session.stallTimeoutMs,
     userAgent: session.userAgent,
   });
 }
 
+/**
+ * Settings that only some kinds take are refused for the others rather than ignored
+ * (skopeo 1.9.3 ignores --additional-tag for a registry; a script then loses a name silently).
+ */
+export function checkLocationOptions(input: string | Location, side: SideOptions, extras: DestinationExtras = {}): void {
+  const loc = toLocation(input);
+  if (side.sharedBlobDir !== undefined && loc.kind !== 'oci') {
+    throw new UsageError(`a shared blob directory applies to oci: locations only, not ${formatLocation(loc)}`);
+  }
+  if (extras.additionalTags?.length && loc.kind !== 'docker-archive') {
+    throw new UsageError(`additional tags apply to docker-archive: destinations only, not ${formatLocation(loc)}`);
+  }
+}
+
 export async function openSource(input: string | Location, side: SideOptions, session: SessionOptions, pool: ClientPool): Promise<ImageSource> {
   const loc = toLocation(input);
+  checkLocationOptions(loc, side);
   if (loc.kind === 'docker') {
     const client = registryClient(loc.ref.registry, loc.ref.repository, side, session, pool);
     return new RegistrySource(loc.ref, client, formatLocation(loc));
   }
   // local formats (tar readers and writers) load only when a local location is used
   const { openLocalSource } = await import('./open-local.js');
-  return openLocalSource(loc);
+  return openLocalSource(loc, { ...(side.sharedBlobDir ? { sharedBlobDir: side.sharedBlobDir } : {}), ...(session.signal ? { signal: session.signal } : {}) });
 }
 
-export async function openDestination(input: string | Location, side: SideOptions, session: SessionOptions, pool: ClientPool): Promise<ImageDestination> {
+/** What only some local destinations take (docker-archive: extra names). */
+export interface DestinationExtras {
+  additionalTags?: string[];
+}
+
+export async function openDestination(
+  input: string | Location,
+  side: SideOptions,
+  session: SessionOptions,
+  pool: ClientPool,
+  extras: DestinationExtras = {},
+): Promise<ImageDestination> {
   const loc = toLocation(input);
+  checkLocationOptions(loc, side, extras);
   if (loc.kind === 'docker') {
     const client = registryClient(loc.ref.registry, loc.ref.repository, side, session, pool);
     return new RegistryDestination(loc.ref, client, formatLocation(loc));
   }
   const { openLocalDestination } = await import('./open-local.js');
-  return openLocalDestination(loc);
+  return openLocalDestination(loc, { ...(side.sharedBlobDir ? { sharedBlobDir: side.sharedBlobDir } : {}), ...extras });
 }

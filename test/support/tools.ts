@@ -17,6 +17,8 @@ export const TEST_TOOLS: readonly TestTool[] = [
   { command: 'umoci', debianPackage: 'umoci' },
   { command: 'pigz', debianPackage: 'pigz' },
   { command: 'zstd', debianPackage: 'zstd' },
+  { command: 'xz', debianPackage: 'xz-utils' },
+  { command: 'bzip2', debianPackage: 'bzip2' },
   { command: 'htpasswd', debianPackage: 'apache2-utils' },
   { command: 'openssl', debianPackage: 'openssl' },
 ];

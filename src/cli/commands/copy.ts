@@ -4,11 +4,31 @@ import { MAX_COMPRESSION_LEVEL, MAX_JOBS, type CopyOptions, type MultiArch } fro
 import { UsageError } from '../../errors.js';
 import { parsePlatform } from '../../oci/platform.js';
 import type { ProgressMode } from '../progress/renderers.js';
-import { refuseFlag } from './compat-flags.js';
+import { acceptNoOp, refuseFlag } from './compat-flags.js';
 import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
 import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
-import { overridePlatform, session, type CommandContext } from './context.js';
+import { addRetryFlags, overridePlatform, session, type CommandContext } from './context.js';
+import type { SideOptions } from '../../transport/open.js';
 import { integerFlag } from './number-flags.js';
+
+/** --jobs and skopeo's --image-parallel-copies are one setting; two different values are a mistake. */
+function jobsFrom(opts: Record<string, unknown>): number | undefined {
+  const jobs = opts['jobs'] as number | undefined;
+  const parallel = opts['imageParallelCopies'] as number | undefined;
+  if (jobs !== undefined && parallel !== undefined && jobs !== parallel) {
+    throw new UsageError(`--jobs ${jobs} contradicts --image-parallel-copies ${parallel} (they are the same setting)`);
+  }
+  return jobs ?? parallel;
+}
+
+/** skopeo's spellings: --dest-compress alone means gzip; zstd:chunked is refused with the reason. */
+function compressFormat(opts: Record<string, unknown>): 'gzip' | 'zstd' | undefined {
+  const cf = opts['destCompressFormat'];
+  if (cf === undefined) return opts['destCompress'] === true ? 'gzip' : undefined;
+  if (cf === 'gzip' || cf === 'zstd') return cf;
+  if (cf === 'zstd:chunked') throw new UsageError('--dest-compress-format zstd:chunked: not supported: ferry writes plain zstd layers (use zstd)');
+  throw new UsageError(`--dest-compress-format takes gzip or zstd, not "${String(cf)}"`);
+}
 
 /** Flags → CopyOptions, every check in one place. */
 export function copyOptionsFrom(opts: Record<string, unknown>): CopyOptions {
@@ -20,9 +40,11 @@ export function copyOptionsFrom(opts: Record<string, unknown>): CopyOptions {
   if (typeof opts['platform'] === 'string') out.platforms = opts['platform'].split(',').filter(Boolean).map(parsePlatform);
   const format = opts['format'];
   if (format === 'oci' || format === 'v2s2') out.format = format;
+  else if (format === 'v2s1') throw new UsageError('--format v2s1: not supported: ferry does not write Docker schema 1 manifests (deprecated; use v2s2 or oci)');
+  else if (format !== undefined) throw new UsageError(`--format takes oci or v2s2, not "${String(format)}"`);
   if (opts['preserveDigests']) out.preserveDigests = true;
-  const cf = opts['destCompressFormat'];
-  if (cf === 'gzip' || cf === 'zstd') {
+  const cf = compressFormat(opts);
+  if (cf) {
     const level = opts['destCompressLevel'] as number | undefined;
     if (level !== undefined && level > MAX_COMPRESSION_LEVEL[cf]) {
       throw new UsageError(`--dest-compress-level for ${cf} must be 1–${MAX_COMPRESSION_LEVEL[cf]}, not "${level}"`);
@@ -31,9 +53,23 @@ export function copyOptionsFrom(opts: Record<string, unknown>): CopyOptions {
   } else if (opts['destCompressLevel'] !== undefined || opts['destForceCompressFormat']) {
     throw new UsageError('--dest-compress-level and --dest-force-compress-format need --dest-compress-format');
   }
-  const jobs = opts['jobs'];
-  if (typeof jobs === 'number') out.jobs = jobs;
+  const jobs = jobsFrom(opts);
+  if (jobs) out.jobs = jobs;
+  if (typeof opts['retryDelay'] === 'number') out.retryDelayMs = opts['retryDelay'];
+  const tags = opts['additionalTag'];
+  if (Array.isArray(tags) && tags.length) out.additionalTags = tags as string[];
   return out;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** One side's settings: connection flags and the shared blob dir of an oci: layout. */
+export function copySide(opts: Record<string, unknown>, prefix: 'src-' | 'dest-'): SideOptions {
+  const side = sideOptions(opts, prefix);
+  const shared = opts[prefix === 'src-' ? 'srcSharedBlobDir' : 'destSharedBlobDir'];
+  return typeof shared === 'string' ? { ...side, sharedBlobDir: shared } : side;
 }
 
 export function copyCommand(ctx: CommandContext): Command {
@@ -44,17 +80,24 @@ export function copyCommand(ctx: CommandContext): Command {
     .option('-a, --all', 'copy every platform of an index (the default; kept for skopeo compatibility)')
     .addOption(new Option('--multi-arch <mode>', 'all: the whole index; system: only the host platform; index-only: only the index').choices(['all', 'system', 'index-only']))
     .option('--platform <list>', 'copy only these platforms (os/arch[/variant],...) and write an index of just them')
-    .addOption(new Option('-f, --format <format>', 'convert manifests').choices(['oci', 'v2s2']))
+    .addOption(new Option('-f, --format <format>', 'convert manifests: oci or v2s2'))
     .option('--preserve-digests', 'fail rather than change any manifest digest')
-    .addOption(new Option('--dest-compress-format <format>', 'recompress layers').choices(['gzip', 'zstd']))
+    .addOption(new Option('--dest-compress-format <format>', 'recompress layers: gzip or zstd'))
+    .option('--dest-compress', 'compress layers (skopeo\'s old spelling): gzip unless --dest-compress-format says otherwise')
     .addOption(new Option('--dest-compress-level <n>', 'compression level (gzip 1-9, zstd 1-22)').argParser(integerFlag('--dest-compress-level', { min: 1, max: MAX_COMPRESSION_LEVEL.zstd })))
     .option('--dest-force-compress-format', 'recompress layers already in the target format')
     .addOption(new Option('-j, --jobs <n>', 'blobs copied at once (default 6)').argParser(integerFlag('--jobs', { min: 1, max: MAX_JOBS })))
+    .addOption(new Option('--image-parallel-copies <n>', 'same as --jobs (skopeo\'s name)').argParser(integerFlag('--image-parallel-copies', { min: 1, max: MAX_JOBS })))
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json']).default('auto'))
     .option('-q, --quiet', 'no progress output')
     .option('--digestfile <path>', 'write the destination manifest digest to this file')
-    .addOption(new Option('--retry-times <n>', 'retries for transient failures').argParser(integerFlag('--retry-times', { min: 0 })))
-    .option('--remove-signatures', 'accepted for skopeo compatibility (ferry copies no signatures)');
+    .option('--additional-tag <name:tag>', 'another name for the image in a docker-archive: destination (repeatable)', collect)
+    .option('--src-shared-blob-dir <dir>', 'oci: source whose blobs are in DIR/<algorithm>/<hex> instead of its blobs/')
+    .option('--dest-shared-blob-dir <dir>', 'oci: destination writing its blobs to DIR/<algorithm>/<hex>, shared with other layouts');
+  addRetryFlags(cmd);
+  acceptNoOp(cmd, '--remove-signatures', 'ferry copies no signatures');
+  acceptNoOp(cmd, '--dest-precompute-digests', 'ferry already checks the destination for every blob whose digest is known before sending it; recompressed layers are streamed, not staged on disk');
+  acceptNoOp(cmd, '--dest-oci-accept-uncompressed-layers', 'ferry stores layers in oci: layouts as they come and never compresses uncompressed ones');
   addCacheFlag(cmd);
   cmd.option('--authfile <path>', 'auth file for both sides (--src-authfile / --dest-authfile override it)');
   addSideFlags(cmd, 'src-');
@@ -63,6 +106,7 @@ export function copyCommand(ctx: CommandContext): Command {
   refuseFlag(cmd, '--src-daemon-host <host>', 'ferry has no docker-daemon: transport');
   refuseFlag(cmd, '--dest-daemon-host <host>', 'ferry has no docker-daemon: transport');
   refuseFlag(cmd, '--dest-decompress', 'ferry writes layers compressed (gzip or zstd), never decompressed');
+  refuseFlag(cmd, '--dry-run', 'ferry copy has no dry run (ferry inspect shows what a copy would read)');
   for (const flag of ['--sign-by <key-id>', '--sign-by-sigstore <param-file>', '--sign-by-sigstore-private-key <path>', '--sign-by-sq-fingerprint <fingerprint>', '--sign-passphrase-file <path>', '--sign-identity <reference>']) {
     refuseFlag(cmd, flag, 'ferry does not sign images; sign the copy afterwards (cosign sign, notation sign)');
   }
@@ -81,8 +125,8 @@ export function copyCommand(ctx: CommandContext): Command {
         ...stall,
         ...cacheOptions(opts),
         ...(ctx.platform ? { systemPlatform: overridePlatform(ctx) } : {}),
-        src: sideOptions(opts, 'src-'),
-        dest: sideOptions(opts, 'dest-'),
+        src: copySide(opts, 'src-'),
+        dest: copySide(opts, 'dest-'),
         ...(renderer ? { onEvent: renderer.sink } : {}),
       });
       renderer?.stop();

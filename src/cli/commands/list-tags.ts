@@ -4,8 +4,8 @@ import { addRetryFlags, session, writeJson, type CommandContext } from './contex
 
 export function listTagsCommand(ctx: CommandContext): Command {
   const cmd = new Command('list-tags')
-    .description('list the tags of a repository ({"Repository","Tags"} like skopeo)')
-    .argument('<location>', 'docker://REGISTRY/REPOSITORY or oci:PATH');
+    .description('list the tags of a repository ({"Repository","Tags"} like skopeo; a docker-archive lists every image name it holds)')
+    .argument('<location>', 'docker://REGISTRY/REPOSITORY, oci:PATH or docker-archive:PATH (plain or gzip/bzip2/xz/zstd)');
   addRetryFlags(cmd);
   addSideFlags(cmd, '');
   return cmd.action(async (location: string, opts: Record<string, unknown>) => {

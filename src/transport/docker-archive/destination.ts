@@ -7,7 +7,7 @@ import { StagedLayoutDestination } from '../local/staged-layout-destination.js';
 import { StagedArchive } from '../local/staged-archive.js';
 import { OciLayoutDestination } from '../oci-layout/destination.js';
 import { blobPath } from '../oci-layout/layout.js';
-import { ARCHIVE_MANIFEST, destinationTag, encodeArchiveManifest, familiarName } from './manifest-json.js';
+import { ARCHIVE_MANIFEST, additionalTag, destinationTag, encodeArchiveManifest, familiarName } from './manifest-json.js';
 
 /** The annotation containerd (and docker 25+ load) reads the full image name from. */
 const CONTAINERD_IMAGE_NAME = 'io.containerd.image.name';
@@ -35,14 +35,22 @@ export class DockerArchiveDestination extends StagedLayoutDestination {
     super(description, staged, layout);
   }
 
-  static async open(path: string, ref: string | undefined, description: string, opts: { tmpDir?: string } = {}): Promise<DockerArchiveDestination> {
+  /** `additionalTags` become more RepoTags of the image (skopeo's --additional-tag); each must name a tag. */
+  static async open(
+    path: string,
+    ref: string | undefined,
+    description: string,
+    opts: { tmpDir?: string; additionalTags?: string[] } = {},
+  ): Promise<DockerArchiveDestination> {
     const name = ref === undefined ? undefined : destinationTag(ref, description);
+    const extra = (opts.additionalTags ?? []).map((t) => additionalTag(t, description));
+    const repoTags = [...new Set([...(name ? [name] : []), ...extra].map(familiarName))];
     const staged = await StagedArchive.create(path, description, opts.tmpDir);
     const layout = await OciLayoutDestination.open(staged.dir, {
       description,
       ...(name ? { ref: name.tag ?? 'latest', annotations: { [CONTAINERD_IMAGE_NAME]: formatDockerReference(name) } } : {}),
     });
-    return new DockerArchiveDestination(description, staged, layout, name ? [familiarName(name)] : []);
+    return new DockerArchiveDestination(description, staged, layout, repoTags);
   }
 
   /** Docker v2 schema 2 or OCI image manifests only: manifest.json has no place for an index. */

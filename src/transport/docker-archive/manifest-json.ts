@@ -92,6 +92,18 @@ export function destinationTag(ref: string, where: string): DockerReference {
   return parsed;
 }
 
+/** An extra name for the image: like skopeo, it must carry its tag ("name" alone is refused, not read as :latest). */
+export function additionalTag(tag: string, where: string): DockerReference {
+  let parsed: DockerReference;
+  try {
+    parsed = parseDockerReference(tag);
+  } catch (e) {
+    throw new FerryError('ERR_REFERENCE', `${where}: invalid additional tag "${tag}": ${(e as Error).message}`);
+  }
+  if (!parsed.tag || parsed.digest) throw new FerryError('ERR_REFERENCE', `${where}: additional tag "${tag}" must be a tagged name (NAME:TAG)`);
+  return parsed;
+}
+
 export function encodeArchiveManifest(items: ArchiveItem[]): Uint8Array {
   return Buffer.from(JSON.stringify(items), 'utf8');
 }

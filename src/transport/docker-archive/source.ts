@@ -6,8 +6,8 @@ import { digestOf, isDigest, parseDigest } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
 import { MediaType } from '../../oci/media-types.js';
 import type { BlobStream, ImageSource, ReadOptions } from '../types.js';
-import { TarStore } from '../local/tar-store.js';
-import type { TarStoreOptions } from '../local/tar-store.js';
+import { openArchiveStore } from '../local/archive-store.js';
+import type { ArchiveStore, ArchiveStoreOptions } from '../local/archive-store.js';
 import type { ArchiveItem } from './manifest-json.js';
 import { ARCHIVE_MANIFEST, MAX_ARCHIVE_MANIFEST_BYTES, parseArchiveManifest, selectItem } from './manifest-json.js';
 import { layerMediaType } from './layer-type.js';
@@ -15,7 +15,7 @@ import { layerMediaType } from './layer-type.js';
 import { MAX_CONFIG_BYTES } from '../../oci/limits.js';
 
 /**
- * Reads one image of a `docker save` archive (read in place, see TarStore). An archive
+ * Reads one image of a `docker save` archive, plain or compressed (archive-store.ts). An archive
  * has no registry manifest, so one is made up: Docker v2 schema 2, config as stored,
  * and one layer descriptor per layer file describing the file exactly as stored (its
  * digest and size; media type from its first bytes: usually plain tar, sometimes gzip).
@@ -27,13 +27,13 @@ export class DockerArchiveSource implements ImageSource {
   private readonly files = new Map<Digest, string>();
 
   private constructor(
-    private readonly store: TarStore,
+    private readonly store: ArchiveStore,
     private readonly item: ArchiveItem,
     readonly description: string,
   ) {}
 
-  static async open(path: string, ref: string | undefined, description: string, opts?: TarStoreOptions): Promise<DockerArchiveSource> {
-    const store = await TarStore.open(path, description, opts);
+  static async open(path: string, ref: string | undefined, description: string, opts?: ArchiveStoreOptions): Promise<DockerArchiveSource> {
+    const store = await openArchiveStore(path, description, opts);
     try {
       const bytes = await store.readFile(ARCHIVE_MANIFEST, MAX_ARCHIVE_MANIFEST_BYTES);
       if (!bytes) throw new FerryError('ERR_LAYOUT', `${description}: not a docker archive (no manifest.json)`);
@@ -55,11 +55,15 @@ export class DockerArchiveSource implements ImageSource {
     const head = await this.store.readHead(path, 6);
     if (size === undefined || !head) throw new FerryError('ERR_LAYOUT', `${this.description}: manifest.json names "${path}", which is not in the archive`);
     // Docker 25+ stores blobs content-addressed; the name is the digest, and the copy
-    // pipeline verifies it on read. Legacy "<id>/layer.tar" files must be hashed.
+    // pipeline verifies it on read. Legacy "<id>/layer.tar" files must be hashed, unless
+    // the store hashed them while opening (a compressed archive).
     const named = /^blobs\/(sha256|sha512)\/([a-f0-9]+)$/.exec(path);
     let digest: Digest;
+    const known = this.store.knownDigest(path);
     if (named && isDigest(`${named[1]}:${named[2]}`)) {
       digest = `${named[1]}:${named[2]}` as Digest;
+    } else if (known) {
+      digest = known;
     } else {
       const hash = createHash('sha256');
       const file = await this.store.openFile(path, 0, opts);

@@ -19,6 +19,7 @@ import {
   REF_NAME_ANNOTATION,
   blobPath,
   checkLayoutFile,
+  sharedBlobPath,
   emptyIndex,
   encodeIndexJson,
   layoutFileBytes,
@@ -32,6 +33,12 @@ export interface OciLayoutDestinationOptions {
   description: string;
   /** More annotations for the index.json entry (docker-archive adds the full image name). */
   annotations?: Record<string, string>;
+  /**
+   * Store blobs (manifests included) in DIR/<algorithm>/<hex>, shared by several layouts,
+   * instead of PATH/blobs/ (containers/image's OCISharedBlobDirPath). index.json and
+   * oci-layout stay in PATH, whose blobs/ is created empty as skopeo does.
+   */
+  sharedBlobDir?: string;
 }
 
 function missing(e: unknown): boolean {
@@ -88,9 +95,15 @@ export class OciLayoutDestination implements ImageDestination {
     return this.committedRoot;
   }
 
+  /** The folder blobs are written under; temp files go there too, so renames stay on one filesystem. */
+  private get blobRoot(): string {
+    return this.opts.sharedBlobDir ?? join(this.path, BLOBS_DIR);
+  }
+
   private prepare(): Promise<void> {
     this.prepared ??= (async () => {
-      await mkdir(join(this.path, BLOBS_DIR, 'sha256'), { recursive: true });
+      await mkdir(join(this.path, BLOBS_DIR), { recursive: true });
+      await mkdir(join(this.blobRoot, 'sha256'), { recursive: true });
       // what a killed copy left half-written goes now; it was never visible under a real name
       await Promise.all([removeOrphanTemps(this.path), removeOrphanTemps(join(this.path, BLOBS_DIR))]);
       const layoutFile = join(this.path, LAYOUT_FILE);
@@ -100,7 +113,7 @@ export class OciLayoutDestination implements ImageDestination {
   }
 
   private file(digest: Digest): string {
-    return join(this.path, blobPath(digest));
+    return this.opts.sharedBlobDir === undefined ? join(this.path, blobPath(digest)) : join(this.opts.sharedBlobDir, sharedBlobPath(digest));
   }
 
   async hasBlob(desc: Descriptor): Promise<boolean> {
@@ -121,12 +134,12 @@ export class OciLayoutDestination implements ImageDestination {
 
   async putBlob(desc: Descriptor, body: Readable, opts?: PutBlobOptions): Promise<void> {
     await this.prepare();
-    await writeVerifiedBlob(this.file(desc.digest), join(this.path, BLOBS_DIR), this.temps, desc, body, opts);
+    await writeVerifiedBlob(this.file(desc.digest), this.blobRoot, this.temps, desc, body, opts);
   }
 
   async putBlobUnknown(body: Readable, result: () => { digest: Digest; size: number }, opts?: PutBlobOptions): Promise<void> {
     await this.prepare();
-    await writeUnknownBlob((d) => this.file(d), join(this.path, BLOBS_DIR), this.temps, body, result, opts);
+    await writeUnknownBlob((d) => this.file(d), this.blobRoot, this.temps, body, result, opts);
   }
 
   async putManifest(raw: RawManifest, tag: string | undefined): Promise<void> {
@@ -134,7 +147,7 @@ export class OciLayoutDestination implements ImageDestination {
     if (actual !== raw.digest) throw new DigestMismatchError(`manifest for ${this.description}`, raw.digest, actual);
     await this.prepare();
     if (!(await this.hasBlob({ mediaType: raw.mediaType, digest: raw.digest, size: raw.bytes.byteLength }))) {
-      await writeFileAtomic(this.file(raw.digest), raw.bytes, this.temps, join(this.path, BLOBS_DIR));
+      await writeFileAtomic(this.file(raw.digest), raw.bytes, this.temps, this.blobRoot);
     }
     // Children come first and the root last; the root is the tagged one, or else the last.
     if (tag !== undefined) this.tagged = { raw, tag };

@@ -18,6 +18,11 @@ export function blobPath(digest: Digest): string {
   return `${BLOBS_DIR}/${digestAlgorithm(digest)}/${digestHex(digest)}`;
 }
 
+/** A blob's path inside a shared blob directory: the layout's path without "blobs/". */
+export function sharedBlobPath(digest: Digest): string {
+  return blobPath(digest).slice(BLOBS_DIR.length + 1);
+}
+
 export function layoutFileBytes(): Uint8Array {
   return Buffer.from(JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION }), 'utf8');
 }

@@ -9,7 +9,7 @@ import type { BlobStream, ImageSource, ReadOptions } from '../types.js';
 import { DirectoryStore } from '../local/file-store.js';
 import type { FileStore } from '../local/file-store.js';
 import type { LayoutIndex } from './layout.js';
-import { INDEX_FILE, LAYOUT_FILE, blobPath, checkLayoutFile, parseIndexJson, refNameOf, resolveRef } from './layout.js';
+import { INDEX_FILE, LAYOUT_FILE, blobPath, checkLayoutFile, parseIndexJson, refNameOf, resolveRef, sharedBlobPath } from './layout.js';
 
 /**
  * Reads an OCI image layout from any FileStore: a directory (`oci:`) or a tar archive
@@ -23,16 +23,17 @@ export class OciLayoutSource implements ImageSource {
     private readonly index: LayoutIndex,
     private readonly ref: string | undefined,
     readonly description: string,
+    private readonly blobs: BlobFiles,
   ) {}
 
-  static async open(store: FileStore, ref: string | undefined, description: string, opts?: ReadOptions): Promise<OciLayoutSource> {
+  static async open(store: FileStore, ref: string | undefined, description: string, opts?: ReadOptions, blobs?: BlobFiles): Promise<OciLayoutSource> {
     const layoutFile = await store.readFile(LAYOUT_FILE, 4096, opts);
     if (layoutFile) checkLayoutFile(layoutFile, description);
     const bytes = await store.readFile(INDEX_FILE, MAX_LAYOUT_INDEX_BYTES, opts);
     if (!bytes) {
       throw new FerryError('ERR_LAYOUT', `${description}: not an OCI image layout (no index.json in "${store.where}")`);
     }
-    return new OciLayoutSource(store, parseIndexJson(bytes, description), ref, description);
+    return new OciLayoutSource(store, parseIndexJson(bytes, description), ref, description, blobs ?? { store, path: blobPath });
   }
 
   /** The index.json entry the location names. */
@@ -53,10 +54,10 @@ export class OciLayoutSource implements ImageSource {
   private async readManifest(digest: Digest, mediaType: string | undefined, size: number | undefined, opts?: ReadOptions): Promise<RawManifest> {
     const what = `manifest ${digest} in ${this.description}`;
     // the file's size (or index.json's word for it) is checked before a byte is read
-    const stored = await this.store.size(blobPath(digest));
+    const stored = await this.blobs.store.size(this.blobs.path(digest));
     if (Math.max(size ?? 0, stored ?? 0) > MAX_MANIFEST_BYTES) throw manifestTooLarge(what, Math.max(size ?? 0, stored ?? 0));
-    const bytes = await this.store.readFile(blobPath(digest), MAX_MANIFEST_BYTES, opts);
-    if (!bytes) throw new FerryError('ERR_NOT_FOUND', `${this.description}: manifest ${digest} not found (no ${blobPath(digest)})`);
+    const bytes = await this.blobs.store.readFile(this.blobs.path(digest), MAX_MANIFEST_BYTES, opts);
+    if (!bytes) throw new FerryError('ERR_NOT_FOUND', `${this.description}: manifest ${digest} not found (no ${this.blobFile(digest)})`);
     if (size !== undefined && bytes.byteLength !== size) throw new SizeMismatchError(what, size, bytes.byteLength);
     const actual = digestOf(bytes, digest);
     if (actual !== digest) throw new DigestMismatchError(what, digest, actual);
@@ -66,9 +67,14 @@ export class OciLayoutSource implements ImageSource {
 
   async getBlob(desc: Descriptor, opts?: ReadOptions & { offset?: number }): Promise<BlobStream> {
     const offset = opts?.offset ?? 0;
-    const file = await this.store.openFile(blobPath(desc.digest), offset, opts);
-    if (!file) throw new FerryError('ERR_NOT_FOUND', `${this.description}: blob ${desc.digest} not found (no ${blobPath(desc.digest)})`);
+    const file = await this.blobs.store.openFile(this.blobs.path(desc.digest), offset, opts);
+    if (!file) throw new FerryError('ERR_NOT_FOUND', `${this.description}: blob ${desc.digest} not found (no ${this.blobFile(desc.digest)})`);
     return { stream: file.stream, offset: Math.min(offset, file.size) };
+  }
+
+  /** The missing file, as the user would look for it. */
+  private blobFile(digest: Digest): string {
+    return this.blobs.store === this.store ? this.blobs.path(digest) : `${this.blobs.store.where}/${this.blobs.path(digest)}`;
   }
 
   async listTags(): Promise<string[]> {
@@ -78,9 +84,24 @@ export class OciLayoutSource implements ImageSource {
 
   async close(): Promise<void> {
     await this.store.close();
+    if (this.blobs.store !== this.store) await this.blobs.store.close();
   }
 }
 
-export async function openOciLayoutSource(path: string, ref: string | undefined, description: string, opts?: ReadOptions): Promise<OciLayoutSource> {
-  return OciLayoutSource.open(await DirectoryStore.open(path, description), ref, description, opts);
+/** Where a layout's blobs are read from: its own blobs/ folder, or a shared blob directory. */
+export interface BlobFiles {
+  store: FileStore;
+  path: (digest: Digest) => string;
+}
+
+export async function openOciLayoutSource(
+  path: string,
+  ref: string | undefined,
+  description: string,
+  opts?: ReadOptions & { sharedBlobDir?: string },
+): Promise<OciLayoutSource> {
+  const store = await DirectoryStore.open(path, description);
+  const shared = opts?.sharedBlobDir;
+  const blobs = shared === undefined ? undefined : { store: await DirectoryStore.open(shared, `${description} (shared blob directory)`), path: sharedBlobPath };
+  return OciLayoutSource.open(store, ref, description, opts, blobs);
 }

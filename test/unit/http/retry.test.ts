@@ -261,3 +261,25 @@ describe('withRetries', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('fixed retry delay (skopeo --retry-delay)', () => {
+  it('replaces the backoff for every attempt; 0 keeps the backoff', async () => {
+    const { retryPolicyFor } = await import('../../../src/transport/open.js');
+    const policy = retryPolicyFor({ retryTimes: 5, retryDelayMs: 1234 });
+    expect(policy).toMatchObject({ retries: 5, fixedDelayMs: 1234 });
+    expect([0, 1, 4].map((n) => backoffDelay(policy, n))).toEqual([1234, 1234, 1234]);
+    expect(retryPolicyFor({ retryDelayMs: 0 }).fixedDelayMs).toBeUndefined();
+  });
+
+  it('withRetries waits the fixed delay it reports, unless Retry-After asks for more', async () => {
+    const delays: number[] = [];
+    let n = 0;
+    await withRetries({ ...fast, fixedDelayMs: 7 }, async () => {
+      n++;
+      if (n === 1) throw unavailable();
+      if (n === 2) throw new RetryAfterError(unavailable(), 20);
+      return 'ok';
+    }, { onRetry: (_e, _n, delay) => delays.push(delay) });
+    expect(delays).toEqual([7, 20]);
+  });
+});

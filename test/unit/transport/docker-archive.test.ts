@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../../src/oci/manifest.js';
 import { DockerArchiveDestination } from '../../../src/transport/docker-archive/destination.js';
 import { DockerArchiveSource } from '../../../src/transport/docker-archive/source.js';
-import { TarStore } from '../../../src/transport/local/tar-store.js';
+import { openArchiveStore } from '../../../src/transport/local/archive-store.js';
+import type { TarStore } from '../../../src/transport/local/tar-store.js';
 import { openOciLayoutSource } from '../../../src/transport/oci-layout/source.js';
 import { HELLO, HELLO_DIGEST, MULTI, blobsOf, copyLoop, readAll, sha256, tempDir } from './helpers.js';
 
@@ -104,7 +105,7 @@ describe('docker-archive destination', () => {
     const file = join(dir, 'out.tar');
     const dest = await DockerArchiveDestination.open(file, 'repo/name:tag', `docker-archive:${file}`);
     const root = await copyLoop(await hello(), dest);
-    const store = await TarStore.open(file, 'x');
+    const store = (await openArchiveStore(file, 'x')) as TarStore;
     const [item] = JSON.parse((await store.readFile('manifest.json', 10_000))!.toString()) as { Config: string; RepoTags: string[]; Layers: string[] }[];
     const [config, ...layers] = blobsOf(root);
     expect(item).toEqual({
