@@ -111,8 +111,9 @@ export class Tools {
    * (shared with everything else on the machine), so the run gets a private mount
    * namespace where a fresh empty directory is bind-mounted over that path.
    */
-  async skopeo(args, { measured = true } = {}) {
-    const bic = await mkdtemp(join(this.home, 'bic-'));
+  async skopeo(args, { measured = true, cacheDir } = {}) {
+    // `cacheDir`: a blob-info cache kept across calls on purpose (warm runs); else a fresh one
+    const bic = cacheDir ?? (await mkdtemp(join(this.home, 'bic-')));
     const script = `mount --bind "$0" ${SKOPEO_CACHE} && exec skopeo "$@"`;
     const full = ['-m', '--propagation', 'private', 'sh', '-c', script, bic, ...this.policyArgs, ...args];
     try {
@@ -124,12 +125,29 @@ export class Tools {
       }
       return r;
     } finally {
-      await rm(bic, { recursive: true, force: true });
+      if (!cacheDir) await rm(bic, { recursive: true, force: true });
     }
   }
 
-  ferry(args) {
-    return measure(FERRY_BIN, args, { env: this.ferryEnv, timeFile: join(this.home, `time-${++this.n}`) });
+  /**
+   * ferry with its blob-location cache in `cacheDir` (kept, for warm runs), else in a
+   * fresh empty directory for this one run, as skopeo gets: a cache shared by every run
+   * would turn the "fresh" copies into mounts from the previous iteration's repository.
+   */
+  async ferry(args, { cacheDir, measured = true } = {}) {
+    const dir = cacheDir ?? (await mkdtemp(join(this.home, 'ferry-cache-')));
+    const env = { ...this.ferryEnv, FERRY_CACHE_DIR: dir };
+    try {
+      if (!measured) return await run(FERRY_BIN, args, { env });
+      return await measure(FERRY_BIN, args, { env, timeFile: join(this.home, `time-${++this.n}`) });
+    } finally {
+      if (!cacheDir) await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** A cache directory for one tool that outlives single runs (warm cases); the caller removes it. */
+  cacheDir(tool) {
+    return mkdtemp(join(this.home, `${tool}-warm-`));
   }
 
   shell(script) {
