@@ -10,10 +10,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-work=.tmp/pack-smoke
-rm -rf "$work"
+# Outside the checkout: Node resolves packages up the directory tree, and the repo's own
+# node_modules (dev dependencies such as a built zstd-napi) must not leak into the install.
+work=$(mktemp -d "${TMPDIR:-/tmp}/ferry-pack-smoke.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/pack" "$work/prefix"
-work=$(cd "$work" && pwd)
 passed=0
 failed=0
 ok() { passed=$((passed + 1)); echo "pack-smoke: ok   $*"; }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import type { RawManifest } from '../oci/manifest.js';
-import type { ImageDestination, ImageSource, PutBlobOptions, ReadOptions } from '../transport/types.js';
+import type { ImageDestination, ImageSource, MountAnswer, PutBlobOptions, ReadOptions, RepositoryIdentity } from '../transport/types.js';
 
 /**
  * Blobs being brought into a destination repository by one image, which the others
@@ -45,6 +45,10 @@ export class SharedBlobDestination implements ImageDestination {
   get supportsIndex(): boolean {
     return this.inner.supportsIndex;
   }
+  /** The wrapped registry repository: the blob-location cache mounts by it. */
+  get identity(): RepositoryIdentity | undefined {
+    return this.inner.identity;
+  }
 
   hasManifest(digest: Digest, opts?: ReadOptions): Promise<boolean> {
     return this.inner.hasManifest(digest, opts);
@@ -86,6 +90,13 @@ export class SharedBlobDestination implements ImageDestination {
     });
     if (mounted) this.release(desc.digest, true);
     return mounted;
+  }
+
+  async mountFromRepository(desc: Descriptor, repository: string, opts?: ReadOptions): Promise<MountAnswer> {
+    if (!this.inner.mountFromRepository) return 'refused';
+    const answer = await this.inner.mountFromRepository(desc, repository, opts);
+    if (answer === 'mounted') this.release(desc.digest, true);
+    return answer;
   }
 
   async putBlob(desc: Descriptor, body: Readable, opts?: PutBlobOptions): Promise<void> {

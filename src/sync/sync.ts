@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { CopyStats } from '../copy/copy-image.js';
+import { checkCopyOptions } from '../copy/options.js';
 import { UsageError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import { parseDockerReference } from '../reference/docker-reference.js';
@@ -104,6 +105,7 @@ function catalogRegistry(input: string | Location): string | undefined {
  * every repository of the registry (catalog) under the destination, path for path.
  */
 export async function syncRepository(src: string | Location, dst: string | Location, request: SyncRequest = {}): Promise<SyncResult> {
+  checkCopyOptions(request);
   const selection = cliSelection(request);
   const srcSide = request.src ?? {};
   const destSide = request.dest ?? {};
@@ -175,6 +177,7 @@ export async function skopeoJobs(spec: SkopeoSyncSpec, request: SyncRequest): Pr
 
 /** `ferry sync --src … --dest … SOURCE DESTINATION`, skopeo's form. */
 export async function syncImages(spec: SkopeoSyncSpec, request: SyncRequest = {}): Promise<SyncResult> {
+  checkCopyOptions(request);
   const jobs = await skopeoJobs(spec, request);
   return toResult(`${spec.srcKind}:${spec.source}`, `${spec.destKind}:${spec.destination}`, await runSync(jobs, engineOptions(request)));
 }

@@ -27,7 +27,7 @@ export async function listTags(input: string | Location, request: ListTagsReques
     if (written.tag || written.digest) throw new FerryError('ERR_USAGE', `list-tags takes a repository without tag or digest: ${input}`);
   }
   if (loc.kind === 'docker-archive') {
-    const { listArchiveTags } = await import('../transport/docker-archive/list-tags.js');
+    const { listArchiveTags } = await import('../transport/archive-names.js');
     return { Tags: await listArchiveTags(loc.path, formatLocation(loc), { signal: request.signal }) };
   }
   return withPool(request, async (pool) => {

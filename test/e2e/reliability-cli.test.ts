@@ -15,7 +15,7 @@ describe('a host that does not resolve', () => {
     expect(run.stderrLines.some((l) => /^DEBU\[ferry\] retry/.test(l))).toBe(false);
     const plain = await runFerry(['copy', '--quiet', 'docker://no-such-host.invalid/x:1', `oci:${out}:1`]);
     expect(plain.code).not.toBe(0);
-    expect(oneLineError(plain)).toBe('ferry: reading manifest docker://no-such-host.invalid/x:1: cannot reach no-such-host.invalid (GET /v2/): host name does not resolve (getaddrinfo ENOTFOUND no-such-host.invalid)');
+    expect(oneLineError(plain)).toBe('ferry: [ERR_NETWORK] reading manifest docker://no-such-host.invalid/x:1: cannot reach no-such-host.invalid (GET /v2/): host name does not resolve (getaddrinfo ENOTFOUND no-such-host.invalid)');
   });
 });
 
@@ -23,7 +23,7 @@ describe('--stall-timeout', () => {
   it.each([['0'], ['-1'], ['soon'], ['']])('refuses %j with one line', async (value) => {
     for (const command of [['copy', 'oci:/nowhere:a', 'oci:/nowhere-else:a'], ['sync', 'oci:/nowhere', 'oci:/nowhere-else'], ['manifest-merge', '--target', 'docker://127.0.0.1:1/a:b', 'oci:/nowhere:a']]) {
       const run = await runFerry([...command, '--stall-timeout', value]);
-      expect(oneLineError(run)).toBe(`ferry: --stall-timeout takes a positive number of seconds, not "${value}"`);
+      expect(oneLineError(run)).toBe(`ferry: [ERR_USAGE] --stall-timeout takes a positive number of seconds, not "${value}"`);
     }
   });
 });

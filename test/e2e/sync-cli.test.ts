@@ -8,24 +8,23 @@ const REPOS = ['docker://127.0.0.1:9/a/b', 'docker://127.0.0.1:9/c/d'];
 
 describe('ferry sync flags, skopeo\'s way', () => {
   it.each([
-    [['--sign-by', 'KEY'], 'ferry: --sign-by is not supported: ferry does not sign images (sign with cosign or skopeo after the sync)'],
-    [['--sign-by-sigstore-private-key', 'k.pem'], 'ferry: --sign-by-sigstore-private-key is not supported: ferry does not sign images (sign with cosign after the sync)'],
-    [['--sign-passphrase-file', 'p'], 'ferry: --sign-passphrase-file is not supported: ferry does not sign images, so it needs no passphrase'],
-    [['--retry-delay', '5s'], 'ferry: --retry-delay is not supported: ferry backs off exponentially from 250 ms (with jitter) and honours Retry-After; set the number of retries with --retry-times'],
-    [['-f', 'v2s1'], 'ferry: --format v2s1 is not supported: schema 1 is deprecated and registries refuse new schema 1 pushes'],
-    [['--shard', '2/2'], 'ferry: --shard takes I/N with 0 <= I < N (e.g. 0/3), not "2/2"'],
-    [['--image-jobs', 'x'], 'ferry: --image-jobs takes a whole number of 1 or more, not "x"'],
-    [['--src-username', 'u'], 'ferry: --src-username and --src-password go together'],
-    [['--semver', '>=banana'], 'ferry: --semver: invalid version range ">=banana": Invalid comparator: >=banana'],
+    [['--sign-by', 'KEY'], 'ferry: [ERR_USAGE] --sign-by is not supported: ferry does not sign images (sign with cosign or skopeo after the sync)'],
+    [['--sign-by-sigstore-private-key', 'k.pem'], 'ferry: [ERR_USAGE] --sign-by-sigstore-private-key is not supported: ferry does not sign images (sign with cosign after the sync)'],
+    [['--sign-passphrase-file', 'p'], 'ferry: [ERR_USAGE] --sign-passphrase-file is not supported: ferry does not sign images, so it needs no passphrase'],
+    [['-f', 'v2s1'], 'ferry: [ERR_USAGE] --format v2s1 is not supported: schema 1 is deprecated and registries refuse new schema 1 pushes'],
+    [['--shard', '2/2'], 'ferry: [ERR_USAGE] --shard takes I/N with 0 <= I < N (e.g. 0/3), not "2/2"'],
+    [['--image-jobs', 'x'], 'ferry: [ERR_USAGE] --image-jobs takes a whole number of 1 or more, not "x"'],
+    [['--src-username', 'u'], 'ferry: [ERR_USAGE] --src-username and --src-password go together'],
+    [['--semver', '>=banana'], 'ferry: [ERR_USAGE] --semver: invalid version range ">=banana": Invalid comparator: >=banana'],
   ])('%j is refused in one line', async (flags, message) => {
     const run = await runFerry(['sync', ...flags, ...REPOS]);
     expect(oneLineError(run)).toBe(message);
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
   });
 
   it('skopeo\'s form needs both transports, and YAML selects with its own keys', async () => {
-    expect(oneLineError(await runFerry(['sync', '--src', 'docker', 'r.io/a', 'r2.io']))).toBe("ferry: skopeo's form needs both --src and --dest");
-    expect(oneLineError(await runFerry(['sync', '--src', 'yaml', '--dest', 'docker', '--tags', 'x', 'f.yml', 'r2.io']))).toBe('ferry: --tags and --semver select from docker and oci sources; in YAML use images-by-tag-regex or images-by-semver');
+    expect(oneLineError(await runFerry(['sync', '--src', 'docker', 'r.io/a', 'r2.io']))).toBe("ferry: [ERR_USAGE] skopeo's form needs both --src and --dest");
+    expect(oneLineError(await runFerry(['sync', '--src', 'yaml', '--dest', 'docker', '--tags', 'x', 'f.yml', 'r2.io']))).toBe('ferry: [ERR_USAGE] --tags and --semver select from docker and oci sources; in YAML use images-by-tag-regex or images-by-semver');
   });
 
   it('--help names the skopeo flags it accepts', async () => {

@@ -73,7 +73,7 @@ describe('compressed docker-archive sources', () => {
     const bytes = await readFile(packed);
     await writeFile(cut, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
     const run = await runFerry(['copy', '-q', `docker-archive:${cut}`, dockerRef(registry, 'packed/cut:v1')]);
-    expect(oneLineError(run)).toMatch(/^ferry: docker-archive:.*cut\.tar\.xz: xz decompression: /);
+    expect(oneLineError(run)).toMatch(/^ferry: \[ERR_COMPRESSION\] docker-archive:.*cut\.tar\.xz: xz decompression: /);
     await expect(skopeoListTags(registry, 'packed/cut')).rejects.toThrow(/NAME_UNKNOWN|404/);
   });
 

@@ -42,7 +42,7 @@ describe('a blob missing at the source', () => {
     // through the proxy the destination is another registry as far as ferry knows, so it streams instead of mounting
     const dest = `docker://${proxy.ref('sides/dst:v1')}`;
     const line = oneLineError(await runFerry(['copy', '--quiet', '--retry-times', '0', source, dest]));
-    expect(line).toBe(`ferry: reading blob ${image.layers[0]!.digest} from ${source}: HTTP 404 BLOB_UNKNOWN: blob unknown to registry`);
+    expect(line).toBe(`ferry: [ERR_NOT_FOUND] reading blob ${image.layers[0]!.digest} from ${source}: HTTP 404 BLOB_UNKNOWN: blob unknown to registry`);
     expect(line).not.toContain(proxy.host);
   });
 
@@ -50,7 +50,7 @@ describe('a blob missing at the source', () => {
     const source = `docker://${uncached.ref('sides/src:v1')}`;
     const out = join(await scratchDir('sides'), 'layout');
     const line = oneLineError(await runFerry(['copy', '--quiet', '--retry-times', '0', source, `oci:${out}:v1`]));
-    expect(line).toBe(`ferry: reading blob ${image.layers[0]!.digest} from ${source}: HTTP 404 BLOB_UNKNOWN: blob unknown to registry`);
+    expect(line).toBe(`ferry: [ERR_NOT_FOUND] reading blob ${image.layers[0]!.digest} from ${source}: HTTP 404 BLOB_UNKNOWN: blob unknown to registry`);
   });
 
   it('cut off after its headers: named as a source read, also after retries', async () => {
@@ -58,7 +58,7 @@ describe('a blob missing at the source', () => {
     const dest = `docker://${proxy.ref('sides/dst2:v1')}`;
     for (const target of [dest, `oci:${join(await scratchDir('sides-cut'), 'layout')}:v1`]) {
       const line = oneLineError(await runFerry(['copy', '--quiet', '--retry-times', '1', source, target]));
-      expect(line).toMatch(new RegExp(`^ferry: reading blob ${image.layers[0]!.digest} from ${source.replace(/[.]/g, '\\.')}: the connection broke after 0 of ${image.layers[0]!.size} bytes`));
+      expect(line).toMatch(new RegExp(`^ferry: \\[ERR_NETWORK\\] reading blob ${image.layers[0]!.digest} from ${source.replace(/[.]/g, '\\.')}: the connection broke after 0 of ${image.layers[0]!.size} bytes`));
     }
   });
 });

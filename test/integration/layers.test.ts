@@ -239,7 +239,7 @@ describe('ferry layers, ls and cat on GNU tar layers', () => {
   it('cat: whiteouts and opaque directories hide lower files; directories are refused', async () => {
     for (const path of ['/opt/app/a', '/var/cache/x', '/nope']) {
       const run = await runFerry(['cat', image.ociRef, path]);
-      expect(oneLineError(run)).toBe(`ferry: ${path} not found in ${image.ociRef}`);
+      expect(oneLineError(run)).toBe(`ferry: [ERR_NOT_FOUND] ${path} not found in ${image.ociRef}`);
       expect(run.stdout).toBe('');
     }
     expect(oneLineError(await runFerry(['cat', image.ociRef, '/etc']))).toContain('is a directory');

@@ -161,7 +161,7 @@ describe('ferry lint', () => {
     const failing = await runFerry(['lint', '--fail-on', 'warning', root]);
     expect(failing.code).toBe(1);
     expect(failing.stdout).toContain('root-user');
-    expect(failing.stderrLines).toEqual(['ferry: 1 finding at or above warning (--fail-on warning)']);
+    expect(failing.stderrLines).toEqual(['ferry: [ERR_LINT_FINDINGS] 1 finding at or above warning (--fail-on warning)']);
     expect((await runFerry(['lint', '--fail-on', 'info', images['clean']!.ociRef])).code).toBe(0);
     expect(oneLineError(await runFerry(['lint', '--ignore', 'nope', root]))).toContain('unknown finding id "nope"');
   });

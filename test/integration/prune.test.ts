@@ -80,7 +80,7 @@ describe('ferry prune', () => {
 
   it('refuses to run without a rule, and a tagged repository, in one line', async () => {
     const none = await runFerry(['prune', dockerRef(reg, 'apps/web')]);
-    expect(oneLineError(none), describeRun(none)).toBe('ferry: prune needs a rule: --keep-last, --older-than, --tags or --semver');
+    expect(oneLineError(none), describeRun(none)).toBe('ferry: [ERR_USAGE] prune needs a rule: --keep-last, --older-than, --tags or --semver');
     const tagged = await runFerry(['prune', '--keep-last', '1', dockerRef(reg, 'apps/web:nightly')]);
     expect(oneLineError(tagged)).toBe(`ferry: prune takes a repository, without tag or digest: ${dockerRef(reg, 'apps/web:nightly')}`);
   });

@@ -71,7 +71,7 @@ describe('a stalled upload', () => {
     proxy.setRules([{ method: 'PUT', uri: new RegExp(`digest=sha256(%3A|:)${layer.digest.slice('sha256:'.length)}`), action: { kind: 'swallow' } }]);
     const dest = `docker://${proxy.ref('stall/up2:v1')}`;
     const run = await runFerry(['copy', '--quiet', '--stall-timeout', '0.5', '--retry-times', '1', large.ociRef, dest]);
-    expect(oneLineError(run)).toBe(`ferry: uploading blob ${layer.digest} to ${dest}: the destination read nothing for 0.5 s (stall timeout); giving up on this upload`);
+    expect(oneLineError(run)).toBe(`ferry: [ERR_TIMEOUT] uploading blob ${layer.digest} to ${dest}: the destination read nothing for 0.5 s (stall timeout); giving up on this upload`);
     expect(proxy.requests().filter((r) => r.method === 'PUT' && r.fault === 'swallow')).toHaveLength(2);
   });
 });

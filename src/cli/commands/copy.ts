@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { MAX_COMPRESSION_LEVEL, MAX_JOBS, type CopyOptions, type MultiArch } from '../../copy/options.js';
-import { UsageError } from '../../errors.js';
+import { FerryError, UsageError } from '../../errors.js';
 import { parsePlatform } from '../../oci/platform.js';
 import type { ProgressMode } from '../progress/renderers.js';
 import { acceptNoOp, refuseFlag } from './compat-flags.js';
@@ -26,7 +26,7 @@ function compressFormat(opts: Record<string, unknown>): 'gzip' | 'zstd' | undefi
   const cf = opts['destCompressFormat'];
   if (cf === undefined) return opts['destCompress'] === true ? 'gzip' : undefined;
   if (cf === 'gzip' || cf === 'zstd') return cf;
-  if (cf === 'zstd:chunked') throw new UsageError('--dest-compress-format zstd:chunked: not supported: ferry writes plain zstd layers (use zstd)');
+  if (cf === 'zstd:chunked') throw new FerryError('ERR_UNSUPPORTED', '--dest-compress-format zstd:chunked: not supported: ferry writes plain zstd layers (use zstd)');
   throw new UsageError(`--dest-compress-format takes gzip or zstd, not "${String(cf)}"`);
 }
 
@@ -40,7 +40,7 @@ export function copyOptionsFrom(opts: Record<string, unknown>): CopyOptions {
   if (typeof opts['platform'] === 'string') out.platforms = opts['platform'].split(',').filter(Boolean).map(parsePlatform);
   const format = opts['format'];
   if (format === 'oci' || format === 'v2s2') out.format = format;
-  else if (format === 'v2s1') throw new UsageError('--format v2s1: not supported: ferry does not write Docker schema 1 manifests (deprecated; use v2s2 or oci)');
+  else if (format === 'v2s1') throw new FerryError('ERR_UNSUPPORTED', '--format v2s1: not supported: ferry does not write Docker schema 1 manifests (deprecated; use v2s2 or oci)');
   else if (format !== undefined) throw new UsageError(`--format takes oci or v2s2, not "${String(format)}"`);
   if (opts['preserveDigests']) out.preserveDigests = true;
   const cf = compressFormat(opts);
