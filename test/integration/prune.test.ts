@@ -82,6 +82,6 @@ describe('ferry prune', () => {
     const none = await runFerry(['prune', dockerRef(reg, 'apps/web')]);
     expect(oneLineError(none), describeRun(none)).toBe('ferry: [ERR_USAGE] prune needs a rule: --keep-last, --older-than, --tags or --semver');
     const tagged = await runFerry(['prune', '--keep-last', '1', dockerRef(reg, 'apps/web:nightly')]);
-    expect(oneLineError(tagged)).toBe(`ferry: prune takes a repository, without tag or digest: ${dockerRef(reg, 'apps/web:nightly')}`);
+    expect(oneLineError(tagged)).toBe(`ferry: [ERR_USAGE] prune takes a repository, without tag or digest: ${dockerRef(reg, 'apps/web:nightly')}`);
   });
 });

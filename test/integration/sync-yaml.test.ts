@@ -85,7 +85,7 @@ ${plain.host}:
     const file = join(dir, 'typo.yml');
     await writeFile(file, `${plain.host}:\n  images:\n    apps/web: []\n  image-by-tag-regex:\n    apps/web: x\n`);
     const run = await runFerry(['sync', '--src', 'yaml', '--dest', 'docker', file, `${dst.host}/typo`]);
-    expect(oneLineError(run)).toBe(`ferry: ${file}:4: unknown key "image-by-tag-regex" for registry ${plain.host} (expected one of images, images-by-tag-regex, images-by-semver, credentials, tls-verify, cert-dir)`);
+    expect(oneLineError(run)).toBe(`ferry: [ERR_USAGE] ${file}:4: unknown key "image-by-tag-regex" for registry ${plain.host} (expected one of images, images-by-tag-regex, images-by-semver, credentials, tls-verify, cert-dir)`);
     expect(await skopeoListTags(dst, 'typo/apps/web').catch(() => [])).toEqual([]);
   });
 });
