@@ -11,10 +11,12 @@ import type { ImageDestination, ImageSource, MountAnswer, PutBlobOptions, ReadOp
  */
 export class InFlightBlobs {
   private readonly claims = new Map<string, Promise<boolean>>();
+  /** Blobs an image of this sync put there: the others neither ask nor write them again. */
+  private readonly present = new Set<string>();
 
-  /** The claim another image holds on this blob, if any. */
+  /** The claim another image holds on this blob, if any (settled true once it is there). */
   pending(key: string): Promise<boolean> | undefined {
-    return this.claims.get(key);
+    return this.present.has(key) ? Promise.resolve(true) : this.claims.get(key);
   }
 
   /** Takes the claim; `settle(true)` once the blob is there, `settle(false)` if it is not. */
@@ -24,6 +26,7 @@ export class InFlightBlobs {
     this.claims.set(key, p);
     return (present) => {
       if (this.claims.get(key) === p) this.claims.delete(key);
+      if (present) this.present.add(key);
       settle(present);
     };
   }
@@ -59,6 +62,12 @@ export class SharedBlobDestination implements ImageDestination {
   }
 
   async hasBlob(desc: Descriptor, opts?: ReadOptions): Promise<boolean> {
+    if (this.held.has(desc.digest)) {
+      // asked again by this image (the ladder's second look): never wait on its own claim
+      const present = await this.inner.hasBlob(desc, opts);
+      if (present) this.release(desc.digest, true);
+      return present;
+    }
     const key = `${this.repoKey}\u0000${desc.digest}`;
     for (;;) {
       const other = this.inFlight.pending(key);
@@ -92,11 +101,40 @@ export class SharedBlobDestination implements ImageDestination {
     return mounted;
   }
 
+  /**
+   * A cache-suggested mount claims the blob like hasBlob does: distribution rewrites the
+   * repository's link file on every mount or upload, not atomically, and a manifest PUT of
+   * another image that reads the link in that instant fails with DIGEST_INVALID. So a blob
+   * another image of this sync brings (or brought) is waited for, never mounted twice.
+   */
   async mountFromRepository(desc: Descriptor, repository: string, opts?: ReadOptions): Promise<MountAnswer> {
     if (!this.inner.mountFromRepository) return 'refused';
-    const answer = await this.inner.mountFromRepository(desc, repository, opts);
-    if (answer === 'mounted') this.release(desc.digest, true);
-    return answer;
+    if (this.held.has(desc.digest)) {
+      // this image claimed it already (its HEAD found nothing): settle that claim
+      const answer = await this.inner.mountFromRepository(desc, repository, opts).catch((e: unknown) => {
+        this.release(desc.digest, false);
+        throw e;
+      });
+      if (answer === 'mounted') this.release(desc.digest, true);
+      return answer;
+    }
+    const key = `${this.repoKey}\u0000${desc.digest}`;
+    for (;;) {
+      const other = this.inFlight.pending(key);
+      if (!other) break;
+      if (await other) return 'mounted';
+    }
+    const settle = this.inFlight.claim(key);
+    try {
+      const answer = await this.inner.mountFromRepository(desc, repository, opts);
+      // absent: the upload this 202 opened follows, and settles the claim; refused: let go
+      if (answer === 'absent') this.held.set(desc.digest, settle);
+      else settle(answer === 'mounted');
+      return answer;
+    } catch (e) {
+      settle(false);
+      throw e;
+    }
   }
 
   async putBlob(desc: Descriptor, body: Readable, opts?: PutBlobOptions): Promise<void> {
