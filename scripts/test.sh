@@ -8,14 +8,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The Debian tools first: they include the C toolchain that npm ci needs for the
+# zstd-napi dev dependency on a fresh machine.
+bash scripts/install-test-deps.sh
+
 # npm records what it installed in node_modules/.package-lock.json; a lockfile
 # newer than that record means node_modules is stale.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "test.sh: node_modules missing or stale, running npm ci"
   npm ci --no-audit --no-fund
 fi
-
-bash scripts/install-test-deps.sh
 # A developer step, not an install step: the suite tests both gzip backends, and the
 # packed tarball ships this build (scripts/build-native.mjs).
 node scripts/build-native.mjs --required
