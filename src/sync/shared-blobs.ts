@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import type { RawManifest } from '../oci/manifest.js';
-import type { ImageDestination, ImageSource, MountAnswer, PutBlobOptions, ReadOptions, RepositoryIdentity } from '../transport/types.js';
+import type { ImageDestination, ImageSource, MountAnswer, PutBlobOptions, PutManifestAnswer, ReadOptions, RepositoryIdentity } from '../transport/types.js';
 
 /**
  * Blobs being brought into a destination repository by one image, which the others
@@ -147,7 +147,7 @@ export class SharedBlobDestination implements ImageDestination {
     }
   }
 
-  putManifest(raw: RawManifest, tag: string | undefined, opts?: ReadOptions): Promise<void> {
+  putManifest(raw: RawManifest, tag: string | undefined, opts?: ReadOptions): Promise<PutManifestAnswer | void> {
     return this.inner.putManifest(raw, tag, opts);
   }
 

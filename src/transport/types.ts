@@ -62,7 +62,27 @@ export interface ImageSource {
   getBlob(desc: Descriptor, opts?: ReadOptions & { offset?: number }): Promise<BlobStream>;
   /** Tags the location's repository holds (registry, OCI layout ref names). */
   listTags?(opts?: ReadOptions): Promise<string[]>;
+  /**
+   * OCI 1.1 referrers of `subject` from the location's referrers API, filtered by
+   * `artifactType` when given (the registry may ignore the filter; callers filter again).
+   * 'unsupported' when there is no such API (distribution 2.8 answers 404): the caller
+   * then reads the referrers tag schema (`sha256-<hex>`) through getTaggedManifest.
+   */
+  listReferrers?(subject: Digest, opts?: ReadOptions & { artifactType?: string }): Promise<Descriptor[] | 'unsupported'>;
+  /** A manifest by another tag of the same repository; undefined when that tag does not exist. */
+  getTaggedManifest?(tag: string, opts?: ReadOptions): Promise<RawManifest | undefined>;
+  /** One HEAD of another tag of the same repository; undefined when it does not exist. */
+  headTag?(tag: string, opts?: ReadOptions): Promise<ManifestHead | undefined>;
   close(): Promise<void>;
+}
+
+/** What a destination learnt while storing a manifest. */
+export interface PutManifestAnswer {
+  /**
+   * True when the registry answered a manifest with a `subject` with the `OCI-Subject`
+   * header: it indexes referrers itself, and no `sha256-<hex>` index is needed.
+   */
+  subjectIndexed?: boolean;
 }
 
 export interface BlobStream {
@@ -117,8 +137,16 @@ export interface ImageDestination {
     result: () => { digest: Digest; size: number },
     opts?: PutBlobOptions,
   ): Promise<void>;
-  /** Stores a manifest; `tag` given only for the root. */
-  putManifest(raw: RawManifest, tag: string | undefined, opts?: ReadOptions): Promise<void>;
+  /**
+   * Stores a manifest; `tag` given for the root, and for attachments that live under a
+   * tag (cosign tags, the `sha256-<hex>` referrers index).
+   */
+  putManifest(raw: RawManifest, tag: string | undefined, opts?: ReadOptions): Promise<PutManifestAnswer | void>;
+  /** See ImageSource: reading back tags (referrers index, cosign tags) to merge into them. */
+  getTaggedManifest?(tag: string, opts?: ReadOptions): Promise<RawManifest | undefined>;
+  headTag?(tag: string, opts?: ReadOptions): Promise<ManifestHead | undefined>;
+  listTags?(opts?: ReadOptions): Promise<string[]>;
+  listReferrers?(subject: Digest, opts?: ReadOptions & { artifactType?: string }): Promise<Descriptor[] | 'unsupported'>;
   /** Makes the result visible (writes index.json / archive); idempotent. */
   commit(opts?: ReadOptions): Promise<void>;
   /** Drops temp files after a failure; never removes what was there before. */
