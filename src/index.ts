@@ -11,6 +11,7 @@ export { copy, type CopyRequest } from './copy/copy.js';
 export type { CopyResult, CopyStats } from './copy/copy-image.js';
 export type { CopyOptions, MultiArch, ManifestFormat, CompressionTarget } from './copy/options.js';
 export { inspect, rawManifestOf, manifestDigest, type InspectRequest, type ManifestRequest } from './inspect/inspect.js';
+export { discover, type DiscoverRequest, type DiscoverResult, type DiscoveredAttachment, type DiscoveredManifest } from './discover/discover.js';
 export type { InspectOptions, InspectResult } from './inspect/inspect-image.js';
 export type { InspectOutput, InspectLayer } from './inspect/skopeo-json.js';
 export { listTags, type ListTagsRequest, type TagList } from './tags/list-tags.js';
@@ -76,3 +77,4 @@ export { parsePlatform, formatPlatform } from './oci/platform.js';
 // References and locations.
 export { parseDockerReference, formatDockerReference, type DockerReference } from './reference/docker-reference.js';
 export { parseLocation, formatLocation, type Location, type LocationKind } from './reference/location.js';
+export type { Attachment, AttachmentKind, AttachmentVia } from './referrers/types.js';
