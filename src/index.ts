@@ -16,6 +16,7 @@ export type { InspectOptions, InspectResult } from './inspect/inspect-image.js';
 export type { InspectOutput, InspectLayer } from './inspect/skopeo-json.js';
 export { listTags, type ListTagsRequest, type TagList } from './tags/list-tags.js';
 export { deleteImage, type DeleteRequest, type DeleteResult } from './delete/delete.js';
+export type { DeletedAttachment } from './delete/attachments.js';
 export { mergeManifests, type MergeRequest, type MergeResult, type MergedChild } from './merge/merge.js';
 export type { MergeSource } from './merge/collect.js';
 export type { PlatformOverride } from './merge/child-platform.js';
