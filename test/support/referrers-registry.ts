@@ -46,8 +46,8 @@ export interface ReferrersRegistry {
   /** Requests matching method and a path substring/pattern, since start or the last reset. */
   count(method?: string, path?: string | RegExp): number;
   resetRequests(): void;
-  /** Answer the next `times` requests whose path matches with `status` (a JSON registry error). */
-  failNext(path: string | RegExp, status: number, times?: number): void;
+  /** Answer the next `times` requests whose path matches with `status` (a JSON registry error with `code`). */
+  failNext(path: string | RegExp, status: number, times?: number, code?: string): void;
   /** Tags of a repository, as stored. */
   tags(repository: string): string[];
   close(): Promise<void>;
@@ -95,7 +95,7 @@ export async function startReferrersRegistry(options: ReferrersRegistryOptions =
   const repos = new Map<string, Repository>();
   const uploads = new Map<string, { repository: string; chunks: Buffer[] }>();
   const log: RecordedRequest[] = [];
-  const faults: Array<{ path: string | RegExp; status: number; left: number }> = [];
+  const faults: Array<{ path: string | RegExp; status: number; left: number; code?: string }> = [];
   const apiOn = options.referrersApi !== false;
 
   const repo = (name: string): Repository => {
@@ -134,7 +134,7 @@ export async function startReferrersRegistry(options: ReferrersRegistryOptions =
     const fault = faults.find((f) => f.left > 0 && (typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path)));
     if (fault) {
       fault.left--;
-      const code = fault.status === 401 ? 'UNAUTHORIZED' : fault.status === 403 ? 'DENIED' : 'UNKNOWN';
+      const code = fault.code ?? (fault.status === 401 ? 'UNAUTHORIZED' : fault.status === 403 ? 'DENIED' : 'UNKNOWN');
       return fail(fault.status, code, `injected ${fault.status}`);
     }
     if (path === '/v2/' || path === '/v2') return send(200, { 'content-type': 'application/json' }, '{}');
@@ -269,8 +269,8 @@ export async function startReferrersRegistry(options: ReferrersRegistryOptions =
     resetRequests: () => {
       log.length = 0;
     },
-    failNext: (path, status, times = 1) => {
-      faults.push({ path, status, left: times });
+    failNext: (path, status, times = 1, code) => {
+      faults.push({ path, status, left: times, ...(code ? { code } : {}) });
     },
     tags: (repository) => [...(repos.get(repository)?.tags.keys() ?? [])].sort(),
     close: () =>

@@ -3,7 +3,8 @@ import { readBounded } from '../../http/body.js';
 import { repositoryScope } from '../../http/scope.js';
 import { validateDescriptor, type Descriptor } from '../../oci/descriptor.js';
 import type { Digest } from '../../oci/digest.js';
-import { MAX_JSON_BODY_BYTES } from '../../oci/limits.js';
+import { MAX_ERROR_BODY_BYTES, MAX_JSON_BODY_BYTES } from '../../oci/limits.js';
+import { parseErrorBody } from '../../http/registry-errors.js';
 import { MediaType } from '../../oci/media-types.js';
 import type { RawManifest } from '../../oci/manifest.js';
 import type { ManifestHead } from '../types.js';
@@ -21,12 +22,16 @@ export interface RegistryHostNotes {
   referrersProbe?: Promise<unknown>;
 }
 
+/** 404 codes that speak of the subject or repository rather than of a missing endpoint. */
+const SUBJECT_UNKNOWN = new Set(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN']);
+
 /** Pages followed at most; a registry whose Link loops must not hang discovery. */
 const MAX_REFERRER_PAGES = 1000;
 
 /**
  * `GET /v2/<name>/referrers/<digest>` with every page. A 404 means the registry has no
- * such API (distribution 2.8 answers plain text), remembered in `notes`. The
+ * such API (distribution 2.8 answers plain text), remembered in `notes` unless the
+ * registry's error code says the subject or repository is unknown. The
  * artifactType filter is applied here again unless the registry says it applied it
  * (`OCI-Filters-Applied`), so callers get exactly what they asked for either way.
  */
@@ -71,10 +76,12 @@ async function queryReferrers(
       signal: opts.signal,
     });
     if (res.status === 404) {
-      await res.discard();
+      const errors = parseErrorBody(await readBounded(res.body, MAX_ERROR_BODY_BYTES, `referrers answer of ${ctx.location}`).catch(() => undefined));
       // a 404 after a first good page is a broken Link, not a missing API
       if (page > 0) throw new FerryError('ERR_REGISTRY', `listing referrers of ${subject} in ${ctx.location}: the next page (Link) answered HTTP 404`);
-      notes.referrersApi = 'unsupported';
+      // "no such manifest/repository" is about this subject, from a router that knows the
+      // endpoint: this subject falls back to the tag schema, the host is not written off
+      if (!errors.some((e) => SUBJECT_UNKNOWN.has(e.code))) notes.referrersApi = 'unsupported';
       return 'unsupported';
     }
     notes.referrersApi = 'supported';

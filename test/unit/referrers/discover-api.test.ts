@@ -79,6 +79,30 @@ describe('discoverAttachments with the referrers API', () => {
     }
   });
 
+  it('a 404 naming the subject (MANIFEST_UNKNOWN) is not taken for a registry without the API', async () => {
+    const [a, b] = [await pushTinyImage(reg, 'gone', 'a'), await pushTinyImage(reg, 'gone', 'b')];
+    const sig = await pushNotationSignature(reg, 'gone', b);
+    const source = await open(reg, 'gone:a');
+    reg.failNext('/referrers/', 404, 1, 'MANIFEST_UNKNOWN');
+    reg.resetRequests();
+    const found = await discoverAttachments(source, [a.digest as Digest, b.digest as Digest], { tags: ['a', 'b'] });
+    expect(found.get(a.digest as Digest)).toEqual([]);
+    // the next subject asks the API again, and finds its referrer there
+    expect(found.get(b.digest as Digest)!.map((x) => x.descriptor.digest)).toEqual([sig.manifest.digest]);
+    expect(reg.count('GET', `/referrers/${b.digest}`)).toBe(1);
+  });
+
+  it('a 404 that does not name the subject (no such endpoint) is remembered for the host: later subjects are not asked', async () => {
+    const [a, b] = [await pushTinyImage(reg, 'old', 'a'), await pushTinyImage(reg, 'old', 'b')];
+    const source = await open(reg, 'old:a');
+    reg.failNext('/referrers/', 404, 1, 'NOT_FOUND');
+    reg.resetRequests();
+    await discoverAttachments(source, [a.digest as Digest, b.digest as Digest], { tags: [] });
+    const again = await open(reg, 'old:b');
+    await discoverAttachments(again, [b.digest as Digest], { tags: [] });
+    expect(reg.count('GET', '/referrers/')).toBe(1);
+  });
+
   it('a 401 from the referrers endpoint is a one-line error naming the subject and the location', async () => {
     const image = await pushTinyImage(reg, 'locked', 'v1');
     const source = await open(reg, 'locked:v1');
