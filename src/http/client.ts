@@ -12,6 +12,7 @@ import { registryError } from './registry-errors.js';
 import { backoffDelay, defaultRetryPolicy, parseRetryAfter, RetryAfterError, retryableStatuses, withRetries, type RetryPolicy } from './retry.js';
 import { describeTlsError, isLoopbackHost, loadTlsMaterial, type TlsOptions } from './tls.js';
 import type { HostGate } from './host-gate.js';
+import { NodeHttpSender, type Answer } from './node-http.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -75,6 +76,8 @@ export class RegistryClient {
   readonly host: string;
   /** Made once the TLS material is read: undici copies `connect` options when an agent is built. */
   private agent: Dispatcher | undefined;
+  /** Registry requests without a proxy; undici (the agent) serves proxies and token servers. */
+  private sender: NodeHttpSender | undefined;
   private readonly auth: Authenticator;
   private readonly retry: RetryPolicy;
   private readonly clock: Clock;
@@ -124,6 +127,7 @@ export class RegistryClient {
       const agentOpts = { bodyTimeout: stall, headersTimeout: stall, keepAliveTimeout: 10_000, connect: { ...tls } };
       const useProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
       this.agent = useProxy ? new (await envHttpProxyAgent())({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
+      if (!useProxy) this.sender = new NodeHttpSender(tls, { headersTimeoutMs: stall, bodyTimeoutMs: stall, keepAliveMs: agentOpts.keepAliveTimeout });
     });
     return this.dispatcherReady;
   }
@@ -159,7 +163,7 @@ export class RegistryClient {
 
   /** Whether `url` answers as a registry (200, or 401 with its challenge); any failure is a no. */
   private async pingPlain(url: URL, signal?: AbortSignal): Promise<boolean> {
-    let res: Dispatcher.ResponseData;
+    let res: Answer;
     try {
       res = await this.send('GET', url, {}, undefined, signal);
     } catch (e) {
@@ -181,11 +185,16 @@ export class RegistryClient {
     return new URL(url.origin);
   }
 
-  private async send(method: Method, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal, headersTimeout?: number): Promise<Dispatcher.ResponseData> {
+  private async send(method: Method, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal, headersTimeout?: number): Promise<Answer> {
     const started = Date.now();
     try {
-      const timeouts = headersTimeout !== undefined ? { headersTimeout } : {};
-      const res = await request(url, { method, headers: { 'user-agent': this.userAgent, ...headers }, body, dispatcher: this.dispatcher, signal, ...timeouts });
+      const allHeaders = { 'user-agent': this.userAgent, ...headers };
+      let res: Answer;
+      if (this.sender) res = await this.sender.send(method, url, allHeaders, body, signal, headersTimeout);
+      else {
+        const timeouts = headersTimeout !== undefined ? { headersTimeout } : {};
+        res = await request(url, { method, headers: allHeaders, body, dispatcher: this.dispatcher, signal, ...timeouts });
+      }
       this.log?.(`HTTP ${method} ${redactUrl(url)} -> ${res.statusCode} (${Date.now() - started} ms)`);
       return res;
     } catch (e) {
@@ -272,12 +281,13 @@ export class RegistryClient {
         continue;
       }
       const answer = res.body;
-      return { status: res.statusCode, headers: res.headers, body: answer, url: current, sentAuth, discard: () => answer.dump().then(() => undefined, () => undefined) };
+      return { status: res.statusCode, headers: res.headers, body: answer, url: current, sentAuth, discard: () => discard(answer) };
     }
   }
 
   async close(): Promise<void> {
     await this.dispatcherReady?.catch(() => undefined);
+    this.sender?.close();
     await this.agent?.close();
   }
 }
