@@ -1,6 +1,4 @@
 import { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
-import { Agent, envHttpProxyAgent, request } from './undici.js';
 import { AbortedError, FerryError } from '../errors.js';
 import { Authenticator } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
@@ -12,7 +10,8 @@ import { registryError } from './registry-errors.js';
 import { backoffDelay, defaultRetryPolicy, parseRetryAfter, RetryAfterError, retryableStatuses, withRetries, type RetryPolicy } from './retry.js';
 import { describeTlsError, isLoopbackHost, loadTlsMaterial, type TlsOptions } from './tls.js';
 import type { HostGate } from './host-gate.js';
-import { NodeHttpSender, type Answer } from './node-http.js';
+import type { Answer, Sender } from './node-http.js';
+import { openSender } from './sender.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -74,10 +73,8 @@ export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
  */
 export class RegistryClient {
   readonly host: string;
-  /** Made once the TLS material is read: undici copies `connect` options when an agent is built. */
-  private agent: Dispatcher | undefined;
-  /** Registry requests without a proxy; undici (the agent) serves proxies and token servers. */
-  private sender: NodeHttpSender | undefined;
+  /** Made once the TLS material is read: the pools take it when they are built. */
+  private sender: Sender | undefined;
   private readonly auth: Authenticator;
   private readonly retry: RetryPolicy;
   private readonly clock: Clock;
@@ -96,9 +93,9 @@ export class RegistryClient {
     this.auth = new Authenticator({
       registry: host,
       credentials: opts.credentials ?? (async () => undefined),
-      // token requests come after the ping, so the agent exists by then
-      get dispatcher() {
-        return client.dispatcher;
+      // token requests come after the ping, so the sender exists by then
+      get sender() {
+        return client.ready;
       },
       allowInsecureRealm: opts.tls?.verify === false,
       userAgent: this.userAgent,
@@ -115,19 +112,16 @@ export class RegistryClient {
     return this.auth;
   }
 
-  private get dispatcher(): Dispatcher {
-    if (!this.agent) throw new Error(`RegistryClient for ${this.host} used before its TLS settings were loaded`);
-    return this.agent;
+  private get ready(): Sender {
+    if (!this.sender) throw new Error(`RegistryClient for ${this.host} used before its TLS settings were loaded`);
+    return this.sender;
   }
 
   /** Reads the TLS material (async), then builds the agent with it. */
   private async prepareTls(): Promise<void> {
     this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then(async (tls) => {
       const stall = this.stallTimeoutMs;
-      const agentOpts = { bodyTimeout: stall, headersTimeout: stall, keepAliveTimeout: 10_000, connect: { ...tls } };
-      const useProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
-      this.agent = useProxy ? new (await envHttpProxyAgent())({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
-      if (!useProxy) this.sender = new NodeHttpSender(tls, { headersTimeoutMs: stall, bodyTimeoutMs: stall, keepAliveMs: agentOpts.keepAliveTimeout });
+      this.sender = await openSender(tls, { headersTimeoutMs: stall, bodyTimeoutMs: stall, keepAliveMs: 10_000 });
     });
     return this.dispatcherReady;
   }
@@ -188,13 +182,7 @@ export class RegistryClient {
   private async send(method: Method, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal, headersTimeout?: number): Promise<Answer> {
     const started = Date.now();
     try {
-      const allHeaders = { 'user-agent': this.userAgent, ...headers };
-      let res: Answer;
-      if (this.sender) res = await this.sender.send(method, url, allHeaders, body, signal, headersTimeout);
-      else {
-        const timeouts = headersTimeout !== undefined ? { headersTimeout } : {};
-        res = await request(url, { method, headers: allHeaders, body, dispatcher: this.dispatcher, signal, ...timeouts });
-      }
+      const res = await this.ready.send(method, url, { 'user-agent': this.userAgent, ...headers }, body, signal, headersTimeout);
       this.log?.(`HTTP ${method} ${redactUrl(url)} -> ${res.statusCode} (${Date.now() - started} ms)`);
       return res;
     } catch (e) {
@@ -287,8 +275,7 @@ export class RegistryClient {
 
   async close(): Promise<void> {
     await this.dispatcherReady?.catch(() => undefined);
-    this.sender?.close();
-    await this.agent?.close();
+    await this.sender?.close();
   }
 }
 

@@ -10,6 +10,12 @@ export interface Answer {
   body: Readable;
 }
 
+/** Sends one request and answers once the response headers are in; src/http/sender.ts picks one. */
+export interface Sender {
+  send(method: string, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal, headersTimeoutMs?: number): Promise<Answer>;
+  close(): Promise<void>;
+}
+
 export interface NodeHttpOptions {
   /** No response headers this long after the request (and its body) went out fails it. */
   headersTimeoutMs: number;
@@ -35,10 +41,10 @@ export class HttpTimeoutError extends Error {
  * is native and hands body chunks over as views of the bytes the socket read; undici's
  * WebAssembly parser copies every chunk into its memory and V8 compiles that module a
  * second time (optimising tier) in the background once it is hot: together about a third
- * of a plain copy's CPU (docs/decisions.md, "Blob bodies: node:http"). undici stays for
- * proxies and token servers.
+ * of a plain copy's CPU (docs/decisions.md, "HTTP: node:http, undici for proxies"). undici
+ * stays for proxies (src/http/undici.ts).
  */
-export class NodeHttpSender {
+export class NodeHttpSender implements Sender {
   private readonly plain: http.Agent;
   private secure: https.Agent | undefined;
 
@@ -91,7 +97,7 @@ export class NodeHttpSender {
     });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.plain.destroy();
     this.secure?.destroy();
   }
