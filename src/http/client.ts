@@ -81,7 +81,7 @@ export class RegistryClient {
   private readonly log: ((line: string) => void) | undefined;
   private readonly userAgent: string;
   private base: Promise<URL> | undefined;
-  private dispatcherReady: Promise<void> | undefined;
+  private senderReady: Promise<void> | undefined;
 
   constructor(host: string, private readonly opts: RegistryClientOptions = {}) {
     this.host = host;
@@ -117,13 +117,13 @@ export class RegistryClient {
     return this.sender;
   }
 
-  /** Reads the TLS material (async), then builds the agent with it. */
+  /** Reads the TLS material (async), then builds the sender with it. */
   private async prepareTls(): Promise<void> {
-    this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then(async (tls) => {
+    this.senderReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then(async (tls) => {
       const stall = this.stallTimeoutMs;
       this.sender = await openSender(tls, { headersTimeoutMs: stall, bodyTimeoutMs: stall, keepAliveMs: 10_000 });
     });
-    return this.dispatcherReady;
+    return this.senderReady;
   }
 
   /** https, or http for loopback (tried first) / --tls-verify=false when the server does not speak TLS. */
@@ -274,7 +274,7 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcherReady?.catch(() => undefined);
+    await this.senderReady?.catch(() => undefined);
     await this.sender?.close();
   }
 }

@@ -72,14 +72,21 @@ export class NodeHttpSender implements Sender {
     return new Promise<Answer>((resolve, reject) => {
       const req = request(url, { method, headers, agent, ...(signal ? { signal } : {}) });
       let timer: NodeJS.Timeout | undefined;
+      let answered = false;
+      // a registry may answer before the body is all sent (an early 4xx): no timer then,
+      // since destroying the request later could hit its socket serving another request
       const armHeadersTimeout = (): void => {
-        timer = setTimeout(() => req.destroy(new HttpTimeoutError('ERR_HEADERS_TIMEOUT', waitMs)), waitMs);
+        if (!answered) timer = setTimeout(() => req.destroy(new HttpTimeoutError('ERR_HEADERS_TIMEOUT', waitMs)), waitMs);
       };
-      req.once('error', (e) => {
+      // `on`, not `once`: a socket error while the body streams is reported here again
+      // (after the answer, when only the body's own error matters), and must not go unheard
+      req.on('error', (e) => {
         clearTimeout(timer);
         reject(e);
       });
+      req.once('close', () => clearTimeout(timer));
       req.once('response', (res) => {
+        answered = true;
         clearTimeout(timer);
         const ms = this.opts.bodyTimeoutMs;
         res.setTimeout(ms, () => res.destroy(new HttpTimeoutError('ERR_BODY_TIMEOUT', ms)));
