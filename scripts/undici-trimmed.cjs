@@ -7,6 +7,12 @@
 const Agent = require('undici/lib/dispatcher/agent.js');
 const EnvHttpProxyAgent = require('undici/lib/dispatcher/env-http-proxy-agent.js');
 const apiRequest = require('undici/lib/api/api-request.js');
+// undici's index puts its API methods on Dispatcher.prototype; the proxy agent tunnels
+// HTTPS with `connect` on its inner client, so the shim must too (without it every
+// request through a proxy failed with "this[kClient].connect is not a function").
+const Dispatcher = require('undici/lib/dispatcher/dispatcher.js');
+Dispatcher.prototype.request ??= apiRequest;
+Dispatcher.prototype.connect ??= require('undici/lib/api/api-connect.js');
 
 /** undici's `request(url, opts)` for the way ferry calls it: a URL object and a dispatcher. */
 function request(url, opts) {

@@ -1,14 +1,14 @@
-import type { Dispatcher } from 'undici';
 import type { Challenge } from './challenge.js';
 import { challengeScopes, parseChallenges } from './challenge.js';
 import type { AuthCredential, CredentialProvider } from './credential.js';
 import { mergeScopes, scopesCover } from './scope.js';
 import { fetchToken, type Token } from './token.js';
+import type { Sender } from './node-http.js';
 
 export interface AuthenticatorOptions {
   registry: string;
   credentials: CredentialProvider;
-  dispatcher: Dispatcher;
+  sender: Sender;
   allowInsecureRealm: boolean;
   userAgent: string;
   log?: (line: string) => void;
@@ -74,7 +74,7 @@ export class Authenticator {
     let pending = this.tokens.get(key);
     if (!pending) {
       pending = fetchToken(challenge, wanted, {
-        dispatcher: this.opts.dispatcher,
+        sender: this.opts.sender,
         registry: this.opts.registry,
         credential: cred,
         allowInsecureRealm: this.opts.allowInsecureRealm,

@@ -1,6 +1,4 @@
 import { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
-import { Agent, envHttpProxyAgent, request } from './undici.js';
 import { AbortedError, FerryError } from '../errors.js';
 import { Authenticator } from './auth.js';
 import { systemClock, type Clock } from './clock.js';
@@ -12,6 +10,8 @@ import { registryError } from './registry-errors.js';
 import { backoffDelay, defaultRetryPolicy, parseRetryAfter, RetryAfterError, retryableStatuses, withRetries, type RetryPolicy } from './retry.js';
 import { describeTlsError, isLoopbackHost, loadTlsMaterial, type TlsOptions } from './tls.js';
 import type { HostGate } from './host-gate.js';
+import type { Answer, Sender } from './node-http.js';
+import { openSender } from './sender.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -73,15 +73,15 @@ export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
  */
 export class RegistryClient {
   readonly host: string;
-  /** Made once the TLS material is read: undici copies `connect` options when an agent is built. */
-  private agent: Dispatcher | undefined;
+  /** Made once the TLS material is read: the pools take it when they are built. */
+  private sender: Sender | undefined;
   private readonly auth: Authenticator;
   private readonly retry: RetryPolicy;
   private readonly clock: Clock;
   private readonly log: ((line: string) => void) | undefined;
   private readonly userAgent: string;
   private base: Promise<URL> | undefined;
-  private dispatcherReady: Promise<void> | undefined;
+  private senderReady: Promise<void> | undefined;
 
   constructor(host: string, private readonly opts: RegistryClientOptions = {}) {
     this.host = host;
@@ -93,9 +93,9 @@ export class RegistryClient {
     this.auth = new Authenticator({
       registry: host,
       credentials: opts.credentials ?? (async () => undefined),
-      // token requests come after the ping, so the agent exists by then
-      get dispatcher() {
-        return client.dispatcher;
+      // token requests come after the ping, so the sender exists by then
+      get sender() {
+        return client.ready;
       },
       allowInsecureRealm: opts.tls?.verify === false,
       userAgent: this.userAgent,
@@ -112,20 +112,18 @@ export class RegistryClient {
     return this.auth;
   }
 
-  private get dispatcher(): Dispatcher {
-    if (!this.agent) throw new Error(`RegistryClient for ${this.host} used before its TLS settings were loaded`);
-    return this.agent;
+  private get ready(): Sender {
+    if (!this.sender) throw new Error(`RegistryClient for ${this.host} used before its TLS settings were loaded`);
+    return this.sender;
   }
 
-  /** Reads the TLS material (async), then builds the agent with it. */
+  /** Reads the TLS material (async), then builds the sender with it. */
   private async prepareTls(): Promise<void> {
-    this.dispatcherReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then(async (tls) => {
+    this.senderReady ??= loadTlsMaterial(this.host, this.opts.tls ?? { verify: true }).then(async (tls) => {
       const stall = this.stallTimeoutMs;
-      const agentOpts = { bodyTimeout: stall, headersTimeout: stall, keepAliveTimeout: 10_000, connect: { ...tls } };
-      const useProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
-      this.agent = useProxy ? new (await envHttpProxyAgent())({ ...agentOpts, requestTls: { ...tls } }) : new Agent(agentOpts);
+      this.sender = await openSender(tls, { headersTimeoutMs: stall, bodyTimeoutMs: stall, keepAliveMs: 10_000 });
     });
-    return this.dispatcherReady;
+    return this.senderReady;
   }
 
   /** https, or http for loopback (tried first) / --tls-verify=false when the server does not speak TLS. */
@@ -159,7 +157,7 @@ export class RegistryClient {
 
   /** Whether `url` answers as a registry (200, or 401 with its challenge); any failure is a no. */
   private async pingPlain(url: URL, signal?: AbortSignal): Promise<boolean> {
-    let res: Dispatcher.ResponseData;
+    let res: Answer;
     try {
       res = await this.send('GET', url, {}, undefined, signal);
     } catch (e) {
@@ -181,11 +179,10 @@ export class RegistryClient {
     return new URL(url.origin);
   }
 
-  private async send(method: Method, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal, headersTimeout?: number): Promise<Dispatcher.ResponseData> {
+  private async send(method: Method, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal, headersTimeout?: number): Promise<Answer> {
     const started = Date.now();
     try {
-      const timeouts = headersTimeout !== undefined ? { headersTimeout } : {};
-      const res = await request(url, { method, headers: { 'user-agent': this.userAgent, ...headers }, body, dispatcher: this.dispatcher, signal, ...timeouts });
+      const res = await this.ready.send(method, url, { 'user-agent': this.userAgent, ...headers }, body, signal, headersTimeout);
       this.log?.(`HTTP ${method} ${redactUrl(url)} -> ${res.statusCode} (${Date.now() - started} ms)`);
       return res;
     } catch (e) {
@@ -272,13 +269,13 @@ export class RegistryClient {
         continue;
       }
       const answer = res.body;
-      return { status: res.statusCode, headers: res.headers, body: answer, url: current, sentAuth, discard: () => answer.dump().then(() => undefined, () => undefined) };
+      return { status: res.statusCode, headers: res.headers, body: answer, url: current, sentAuth, discard: () => discard(answer) };
     }
   }
 
   async close(): Promise<void> {
-    await this.dispatcherReady?.catch(() => undefined);
-    await this.agent?.close();
+    await this.senderReady?.catch(() => undefined);
+    await this.sender?.close();
   }
 }
 

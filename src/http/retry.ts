@@ -23,6 +23,8 @@ export const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
 const retryableNetworkCodes = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH',
   'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT',
+  // node:http's timeouts (src/http/node-http.ts)
+  'ERR_HEADERS_TIMEOUT', 'ERR_BODY_TIMEOUT',
 ]);
 
 /** Whether an error (network or registry) may pass on a second attempt. */

@@ -1,5 +1,4 @@
-import type { Dispatcher } from 'undici';
-import { request } from './undici.js';
+import type { Answer, Sender } from './node-http.js';
 import { FerryError } from '../errors.js';
 import type { AuthCredential } from './credential.js';
 import type { Challenge } from './challenge.js';
@@ -16,7 +15,7 @@ export interface Token {
 }
 
 export interface TokenFetchContext {
-  dispatcher: Dispatcher;
+  sender: Sender;
   registry: string;
   credential: AuthCredential | undefined;
   allowInsecureRealm: boolean;
@@ -70,9 +69,9 @@ export async function fetchToken(challenge: Challenge, scopes: string[], ctx: To
     }
   }
   const started = Date.now();
-  let res: Dispatcher.ResponseData;
+  let res: Answer;
   try {
-    res = await request(url, { method, headers, body, dispatcher: ctx.dispatcher, signal: ctx.signal });
+    res = await ctx.sender.send(method, url, headers, body === undefined ? undefined : Buffer.from(body), ctx.signal);
   } catch (e) {
     throw new FerryError('ERR_NETWORK', `cannot reach token server ${url.origin} for ${ctx.registry}: ${(e as Error).message}`, { cause: e });
   }

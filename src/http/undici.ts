@@ -1,28 +1,35 @@
 import type * as Undici from 'undici';
+import type { Readable } from 'node:stream';
 import { Agent, EnvHttpProxyAgent, request as undiciRequest } from 'undici';
+import type { Answer, NodeHttpOptions, Sender } from './node-http.js';
+import type { TlsMaterial } from './tls.js';
 
 /**
  * The parts of undici a registry client uses, from undici's public entry point. The CLI
  * bundle may swap in a trimmed build at bundle time (scripts/bundle.mjs); library code
- * never pins undici's internal file layout.
+ * never pins undici's internal file layout. Loaded only when a proxy is configured
+ * (src/http/sender.ts): node:http has no proxy support.
  */
 type ResponseData = Undici.Dispatcher.ResponseData;
-type RequestOptions = Undici.Dispatcher.RequestOptions;
 
 export { Agent };
 
-/** Only when a proxy is configured (async so a bundle may load it on use). */
-export async function envHttpProxyAgent(): Promise<typeof Undici.EnvHttpProxyAgent> {
-  return EnvHttpProxyAgent;
-}
+/** Requests through HTTP(S)_PROXY / NO_PROXY, as undici's EnvHttpProxyAgent reads them. */
+export class UndiciProxySender implements Sender {
+  private readonly dispatcher: Undici.Dispatcher;
 
-export interface SendOptions extends Omit<RequestOptions, 'origin' | 'path' | 'method'> {
-  method: Undici.Dispatcher.HttpMethod;
-  dispatcher: Undici.Dispatcher;
-}
+  constructor(tls: TlsMaterial, opts: NodeHttpOptions) {
+    const agentOpts = { bodyTimeout: opts.bodyTimeoutMs, headersTimeout: opts.headersTimeoutMs, keepAliveTimeout: opts.keepAliveMs, connect: { ...tls } };
+    this.dispatcher = new EnvHttpProxyAgent({ ...agentOpts, requestTls: { ...tls } });
+  }
 
-export function request(url: URL, opts: SendOptions): Promise<ResponseData> {
-  return undiciRequest(url, opts);
-}
+  async send(method: string, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal, headersTimeoutMs?: number): Promise<Answer> {
+    const timeouts = headersTimeoutMs !== undefined ? { headersTimeout: headersTimeoutMs } : {};
+    const res: ResponseData = await undiciRequest(url, { method: method as Undici.Dispatcher.HttpMethod, headers, body, dispatcher: this.dispatcher, signal, ...timeouts });
+    return { statusCode: res.statusCode, headers: res.headers, body: res.body };
+  }
 
-export type { ResponseData, Undici };
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

@@ -90,8 +90,8 @@ export async function startUpload(ctx: RepoContext, signal?: AbortSignal): Promi
 
 /**
  * An upload body that fails once the destination has stopped reading it for the stall
- * timeout, naming the destination and the blob. undici's own headers timeout (which
- * also runs while the body is sent) is pushed past it so this message is the one seen.
+ * timeout, naming the destination and the blob. The sender's headers timeout (undici's
+ * runs while the body is sent too) is pushed past it so this message is the one seen.
  */
 function watched(ctx: RepoContext, body: Readable, what: string): { body: StallWatch; headersTimeoutMs: number } {
   const ms = ctx.client.stallTimeoutMs;

@@ -16,7 +16,7 @@ import { RegistryClient, type RegistryClientOptions, type RequestSpec } from '..
 import type { AuthCredential } from '../../../src/http/credential.js';
 import type { RetryPolicy } from '../../../src/http/retry.js';
 import { fetchToken } from '../../../src/http/token.js';
-import { Agent } from 'undici';
+import { NodeHttpSender } from '../../../src/http/node-http.js';
 import { scratchDir } from '../../support/scratch.js';
 import { makeServerCertificates } from '../../support/tls-certs.js';
 
@@ -727,13 +727,13 @@ describe('RegistryClient: --debug log', () => {
 });
 
 describe('fetchToken', () => {
-  const ctx = () => ({ dispatcher: new Agent(), registry: 'registry.example.com', credential: undefined, allowInsecureRealm: false, userAgent: 't' });
+  const ctx = () => ({ sender: new NodeHttpSender({ rejectUnauthorized: true }, { headersTimeoutMs: 30_000, bodyTimeoutMs: 30_000, keepAliveMs: 10_000 }), registry: 'registry.example.com', credential: undefined, allowInsecureRealm: false, userAgent: 't' });
 
   it('refuses to send credentials to a plain-HTTP realm on another machine', async () => {
     const c = ctx();
     const e = await rejection(fetchToken({ scheme: 'bearer', params: { realm: 'http://auth.example.com/token' } }, [], c));
     expect(e).toMatchObject({ code: 'ERR_UNAUTHORIZED', message: 'refusing to send credentials to non-HTTPS token realm http://auth.example.com of registry.example.com' });
-    await c.dispatcher.close();
+    await c.sender.close();
   });
 
   it('names a challenge without a realm or with an invalid one', async () => {
@@ -742,7 +742,7 @@ describe('fetchToken', () => {
     expect((await rejection(fetchToken({ scheme: 'bearer', params: { realm: 'not a url' } }, [], c))).message).toBe(
       'registry registry.example.com sent an invalid token realm',
     );
-    await c.dispatcher.close();
+    await c.sender.close();
   });
 
   it('rejects token answers without a token or with bad JSON', async () => {
@@ -757,7 +757,7 @@ describe('fetchToken', () => {
     expect((await rejection(fetchToken(challenge, [], c))).message).toBe(`token server http://${fake.host} answered without a token`);
     mode = 1;
     expect((await rejection(fetchToken(challenge, [], c))).message).toBe(`token server http://${fake.host} answered with invalid JSON`);
-    await c.dispatcher.close();
+    await c.sender.close();
   });
 
   it('keeps the scopes and applies expires_in and issued_at', async () => {
@@ -769,6 +769,6 @@ describe('fetchToken', () => {
     expect(t.value).toBe('a1');
     expect(t.scopes).toEqual(['repository:a:pull']);
     expect(t.expiresAt).toBe(Date.parse(issuedAt) + 300_000 - 10_000);
-    await c.dispatcher.close();
+    await c.sender.close();
   });
 });
