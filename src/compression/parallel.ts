@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
+import { DigestMismatchError } from '../errors.js';
+import { nodeHashName, type Digest } from '../oci/digest.js';
 import type { BlockCompressor } from './block-compressor.js';
+import { workerBlockHasher, type BlockHasher } from './block-hasher.js';
 import { getCodec, type CodecOptions, type CompressionName } from './codec.js';
 import { compressionError } from './compression-error.js';
 import { resolveLevel } from './level.js';
@@ -32,6 +35,12 @@ export interface ParallelOptions extends CodecOptions {
   blockSize?: number;
   /** Blocks compressed at once; default os.availableParallelism(). */
   workers?: number;
+  /**
+   * The digest the uncompressed input must have (a layer's diff_id). It is computed in a
+   * worker thread, block by block; on a mismatch the stream fails before its end, so
+   * nothing downstream can commit the output.
+   */
+  verifyInput?: { digest: Digest; what: string };
 }
 
 interface Slot {
@@ -51,10 +60,12 @@ export function parallelCompress(format: CompressionName, level?: number, option
   const resolved = resolveLevel(codec, level);
   const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
   const blockSize = Math.max(64 * 1024, Math.floor(options.blockSize ?? defaultBlockSize(format, resolved)));
+  const verify = options.verifyInput;
   return new ParallelCompressStream(codec.blockCompressor(resolved, workers), {
     blockSize,
     workers,
     what: `${format} compression (${codec.backend})`,
+    verifyInput: verify && { ...verify, hasher: workerBlockHasher(nodeHashName(verify.digest)) },
   });
 }
 
@@ -91,34 +102,53 @@ class BlockBudget {
 
 const budget = new BlockBudget(availableParallelism() + 1);
 
+/**
+ * Full-size blocks handed back by the compressors, for any stream of the process to fill
+ * again. Per stream, a layer's last blocks became garbage at its end, and V8 frees such
+ * memory lazily: peak RSS carried several dead 8 MiB blocks. Kept to the budget's size.
+ */
+const spareBlocks = new Map<number, Buffer[]>();
+
+function takeBlock(size: number): Buffer {
+  return spareBlocks.get(size)?.pop() ?? Buffer.allocUnsafeSlow(size);
+}
+
+function giveBlock(block: Buffer): void {
+  let list = spareBlocks.get(block.length);
+  if (!list) spareBlocks.set(block.length, (list = []));
+  if (list.length < availableParallelism() + 1) list.push(block);
+}
+
 /** The ordering and memory machinery of parallelCompress, over any BlockCompressor. */
 export class ParallelCompressStream extends Transform {
   private block: Buffer | undefined;
   private fill = 0;
   private started = false;
   private readonly order: Slot[] = [];
-  /** Full-size blocks handed back by the compressor, filled again before allocating. */
-  private readonly spare: Buffer[] = [];
   private waitingWrite: TransformCallback | undefined;
   private waitingFlush: TransformCallback | undefined;
 
   private readonly blockSize: number;
   private readonly workers: number;
   private readonly what: string;
+  private readonly verify: { digest: Digest; what: string; hasher: BlockHasher } | undefined;
+  /** True once the input's digest was checked (or when there is none to check). */
+  private inputVerified: boolean;
 
   constructor(
     private readonly compressor: BlockCompressor,
-    options: { blockSize: number; workers: number; what: string },
+    options: { blockSize: number; workers: number; what: string; verifyInput?: { digest: Digest; what: string; hasher: BlockHasher } | undefined },
   ) {
     super();
-    ({ blockSize: this.blockSize, workers: this.workers, what: this.what } = options);
+    ({ blockSize: this.blockSize, workers: this.workers, what: this.what, verifyInput: this.verify } = options);
+    this.inputVerified = this.verify === undefined;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     let offset = 0;
     while (offset < chunk.length) {
       // Each block gets its own memory: a worker backend takes it over (transfer).
-      this.block ??= this.spare.pop() ?? Buffer.allocUnsafeSlow(this.blockSize);
+      this.block ??= takeBlock(this.blockSize);
       const n = chunk.copy(this.block, this.fill, offset);
       this.fill += n;
       offset += n;
@@ -141,6 +171,7 @@ export class ParallelCompressStream extends Transform {
     // An empty input still becomes one (empty) member / frame: a valid compressed file.
     if (this.fill > 0 || !this.started) this.submit();
     this.waitingFlush = cb;
+    if (this.verify) this.checkInput(this.verify);
     this.emitReady();
   }
 
@@ -148,6 +179,7 @@ export class ParallelCompressStream extends Transform {
     budget.stopWaiting(this.wake);
     budget.give(this.order.splice(0).length);
     this.compressor.close();
+    this.verify?.hasher.close();
     cb(err);
   }
 
@@ -160,11 +192,29 @@ export class ParallelCompressStream extends Transform {
     const slot: Slot = { out: undefined };
     this.order.push(slot);
     budget.take();
-    this.compressor.compress(block).then(
+    // The hash sees each block before the compressor takes it; both keep input order.
+    const hashed = this.verify ? this.verify.hasher.update(block) : Promise.resolve(block);
+    hashed.then((b) => this.compressor.compress(b)).then(
       ({ output, reusable }) => {
         slot.out = output;
-        if (reusable?.length === this.blockSize) this.spare.push(reusable);
+        if (reusable?.length === this.blockSize) giveBlock(reusable);
         this.emitReady();
+      },
+      (err: unknown) => {
+        if (!this.destroyed) this.destroy(compressionError(err, this.what));
+      },
+    );
+  }
+
+  private checkInput(verify: { digest: Digest; what: string; hasher: BlockHasher }): void {
+    verify.hasher.digest().then(
+      (hex) => {
+        const actual = `${verify.digest.slice(0, verify.digest.indexOf(':'))}:${hex}`;
+        if (actual !== verify.digest) this.destroy(new DigestMismatchError(verify.what, verify.digest, actual));
+        else {
+          this.inputVerified = true;
+          this.emitReady();
+        }
       },
       (err: unknown) => {
         if (!this.destroyed) this.destroy(compressionError(err, this.what));
@@ -186,7 +236,7 @@ export class ParallelCompressStream extends Transform {
       cb();
     }
     budget.give(emitted);
-    if (this.waitingFlush && this.order.length === 0) {
+    if (this.waitingFlush && this.order.length === 0 && this.inputVerified) {
       const cb = this.waitingFlush;
       this.waitingFlush = undefined;
       this.compressor.close();

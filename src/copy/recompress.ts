@@ -68,9 +68,11 @@ export async function recompressLayer(ctx: BlobCopyContext, a: Recompress): Prom
     ctx.emit({ type: 'blob-start', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
     const stages: (Readable | Duplex)[] = [stream];
     if (format !== 'none') stages.push(decompressStream(format, what));
-    // the uncompressed bytes must be the layer's diff_id, or the source was corrupt
-    if (a.diffId) stages.push(new VerifyStream({ digest: a.diffId }, `uncompressed content of ${what} (diff_id)`));
-    stages.push(compressStream(a.target, a.level));
+    // The uncompressed bytes must be the layer's diff_id, or the source was corrupt. The
+    // compressor hashes its blocks in a worker: on the main thread this hash was the
+    // largest piece of work after decoding (docs/decisions.md).
+    const verifyInput = a.diffId ? { digest: a.diffId, what: `uncompressed content of ${what} (diff_id)` } : undefined;
+    stages.push(compressStream(a.target, a.level, { verifyInput }));
     const digest = new DigestStream();
     stages.push(digest);
     const put = ctx.dest.putBlobUnknown.bind(ctx.dest);

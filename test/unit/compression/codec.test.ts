@@ -6,9 +6,10 @@ import { MediaType } from '../../../src/oci/media-types.js';
 describe('codecs as data', () => {
   it('describe each format: magic, levels, media types', () => {
     const gzip = getCodec('gzip', { gzipBackend: 'zlib' });
-    expect(gzip).toMatchObject({ name: 'gzip', backend: 'zlib', defaultLevel: 6, levels: { min: 1, max: 9 } });
-    // one level scale for both backends: 6 runs libdeflate -3, zlib -6's size in ~40 % of its CPU (docs/decisions.md)
-    expect(getCodec('gzip', { gzipBackend: 'libdeflate' })).toMatchObject({ name: 'gzip', backend: 'libdeflate', defaultLevel: 6, levels: { min: 1, max: 9 } });
+    // the default is zlib -4's size class, no larger than skopeo's default output (docs/decisions.md)
+    expect(gzip).toMatchObject({ name: 'gzip', backend: 'zlib', defaultLevel: 4, levels: { min: 1, max: 9 } });
+    // one level scale for both backends: the default 4 runs libdeflate -2 (levels.test.ts checks the sizes)
+    expect(getCodec('gzip', { gzipBackend: 'libdeflate' })).toMatchObject({ name: 'gzip', backend: 'libdeflate', defaultLevel: 4, levels: { min: 1, max: 9 } });
     expect(getCodec('gzip').backend).toBe('libdeflate');
     expect(gzip.magic[0]?.bytes).toEqual([0x1f, 0x8b]);
     expect(gzip.mediaTypes).toEqual({ oci: MediaType.OciLayerGzip, ociNondistributable: MediaType.OciLayerNondistGzip, docker: MediaType.DockerLayerGzip });
@@ -34,7 +35,7 @@ describe('codecs as data', () => {
 
   it('check levels: default when absent, usage error when out of range', () => {
     const gzip = getCodec('gzip', { gzipBackend: 'zlib' });
-    expect(resolveLevel(gzip, undefined)).toBe(6);
+    expect(resolveLevel(gzip, undefined)).toBe(4);
     expect(resolveLevel(gzip, 9)).toBe(9);
     for (const bad of [0, 10, 2.5, Number.NaN]) {
       expect(() => resolveLevel(gzip, bad)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));

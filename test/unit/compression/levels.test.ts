@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { libdeflateLevel } from '../../../src/compression/gzip-codec.js';
+import { GZIP_DEFAULT_LEVEL, libdeflateLevel } from '../../../src/compression/gzip-codec.js';
 import { codecCases } from './codecs.js';
 import { runTool, sampleData } from './sample-data.js';
 
@@ -43,6 +43,8 @@ describe('compression levels mean the same on every backend', () => {
     const mapped = [1, 2, 3, 4, 5, 6, 7, 8, 9].map(libdeflateLevel);
     expect(mapped).toEqual([...mapped].sort((a, b) => a - b));
     expect(libdeflateLevel(6)).toBe(3);
+    // the default, zlib -4's size class, runs libdeflate -2
+    expect(libdeflateLevel(GZIP_DEFAULT_LEVEL)).toBe(2);
     expect(() => libdeflateLevel(0)).toThrow(RangeError);
     expect(() => libdeflateLevel(10)).toThrow(RangeError);
   });

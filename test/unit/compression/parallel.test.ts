@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { defaultBlockSize, parallelCompress } from '../../../src/compression/parallel.js';
+import type { Digest } from '../../../src/oci/digest.js';
 import { backendOptions, codecCases } from './codecs.js';
 import { chunked, collect, runTool, sampleData } from './sample-data.js';
 
@@ -42,6 +44,20 @@ describe.each(codecCases())('parallelCompress $label', ({ codec, tool }) => {
     const exact = data.subarray(0, blockSize);
     const compressed = await collect(chunked(exact, blockSize * 3), parallelCompress(codec.name, undefined, options));
     expect((await runTool(tool, ['-d', '-c'], compressed)).equals(exact)).toBe(true);
+  });
+
+  it('verifies the input digest it was given, and fails before the end when it differs', async () => {
+    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}` as Digest;
+    const verifyInput = { digest, what: 'uncompressed content of layer x (diff_id)' };
+    const compressed = await collect(chunked(data, 100_000), parallelCompress(codec.name, 1, { ...options, verifyInput }));
+    // the same bytes as without the check
+    expect(compressed.equals(await collect(chunked(data, 100_000), parallelCompress(codec.name, 1, options)))).toBe(true);
+
+    const other = Buffer.from(data);
+    other[blockSize * 3 + 17] ^= 1;
+    const failed = collect(chunked(other, 100_000), parallelCompress(codec.name, 1, { ...options, verifyInput }));
+    await expect(failed).rejects.toMatchObject({ code: 'ERR_DIGEST_MISMATCH', expected: digest });
+    await expect(failed).rejects.toThrow(/uncompressed content of layer x \(diff_id\)/);
   });
 
   it('rejects a bad level with a usage error before any work', () => {
