@@ -34,7 +34,7 @@ class PinnedSource implements ImageSource {
   }
 }
 
-/** A source whose root is `root`, for copying one child of a merge with the copy engine. */
+/** A source whose root is `root`, for copying one manifest of an already open source with the copy engine (a child of a merge, an attachment). */
 export function pinnedSource(inner: ImageSource, root: RawManifest): ImageSource {
   return new PinnedSource(inner, root);
 }
