@@ -1,6 +1,6 @@
 import type { Digest } from '../oci/digest.js';
 import type { RawManifest } from '../oci/manifest.js';
-import type { BlobStream, ImageSource, ReadOptions, RepositoryIdentity } from '../transport/types.js';
+import type { BlobStream, ImageSource, ManifestHead, ReadOptions, RepositoryIdentity } from '../transport/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
 
 /**
@@ -27,6 +27,23 @@ class PinnedSource implements ImageSource {
 
   getBlob(desc: Descriptor, opts?: ReadOptions & { offset?: number }): Promise<BlobStream> {
     return this.inner.getBlob(desc, opts);
+  }
+
+  // the same repository's tags and referrers: what is attached to the pinned manifest is found there
+  async listTags(opts?: ReadOptions): Promise<string[]> {
+    return (await this.inner.listTags?.(opts)) ?? [];
+  }
+
+  async listReferrers(subject: Digest, opts?: ReadOptions & { artifactType?: string }): Promise<Descriptor[] | 'unsupported'> {
+    return this.inner.listReferrers ? this.inner.listReferrers(subject, opts) : 'unsupported';
+  }
+
+  async getTaggedManifest(tag: string, opts?: ReadOptions): Promise<RawManifest | undefined> {
+    return this.inner.getTaggedManifest?.(tag, opts);
+  }
+
+  async headTag(tag: string, opts?: ReadOptions): Promise<ManifestHead | undefined> {
+    return this.inner.headTag?.(tag, opts);
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,7 @@ import type { ImageDestination, ReadOptions } from '../transport/types.js';
  */
 
 /** The destination calls the fallback index needs: a tagged read and a tagged write. */
-export type IndexTarget = Pick<ImageDestination, 'description' | 'putManifest'> & Required<Pick<ImageDestination, 'getTaggedManifest'>>;
+export type IndexTarget = Pick<ImageDestination, 'description' | 'identity' | 'putManifest'> & Required<Pick<ImageDestination, 'getTaggedManifest'>>;
 
 export interface FallbackIndexOptions extends ReadOptions {
   /** Write-verify rounds before giving up (default 5). */
@@ -57,7 +57,7 @@ async function inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
 }
 
 function targetKey(target: IndexTarget, tag: string): string {
-  const id = (target as ImageDestination).identity;
+  const id = target.identity;
   return `${id ? `${id.registry}/${id.repository}` : target.description}:${tag}`;
 }
 
