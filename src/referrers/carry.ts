@@ -3,7 +3,8 @@ import type { Digest } from '../oci/digest.js';
 import type { RawManifest } from '../oci/manifest.js';
 import { parseManifest } from '../oci/manifest.js';
 import type { ImageDestination, ImageSource, PutManifestAnswer } from '../transport/types.js';
-import { addToFallbackIndex, fallbackTag, type IndexTarget } from './fallback-index.js';
+import { addToFallbackIndex, type IndexTarget } from './fallback-index.js';
+import { referrersTag } from './tags.js';
 import type { Attachment } from './types.js';
 
 /**
@@ -84,7 +85,7 @@ function listedIn(index: RawManifest | undefined): Set<Digest> {
 async function carryReferrers(ctx: CarryContext, subject: Digest, referrers: readonly Attachment[], stats: CarryStats): Promise<void> {
   if (!referrers.length) return;
   const { dest, signal } = ctx;
-  const listed = listedIn(dest.getTaggedManifest ? await dest.getTaggedManifest(fallbackTag(subject), { signal }) : undefined);
+  const listed = listedIn(dest.getTaggedManifest ? await dest.getTaggedManifest(referrersTag(subject), { signal }) : undefined);
   const missing = referrers.filter((a) => !listed.has(a.descriptor.digest));
   stats.present += referrers.length - missing.length;
   if (!missing.length) return;

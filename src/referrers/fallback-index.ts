@@ -2,11 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError, FerryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
-import { digestHex, digestOf } from '../oci/digest.js';
+import { digestOf } from '../oci/digest.js';
 import { MediaType } from '../oci/media-types.js';
 import type { RawManifest } from '../oci/manifest.js';
 import { encodeManifest, parseManifest } from '../oci/manifest.js';
 import type { ImageDestination, ReadOptions } from '../transport/types.js';
+import { referrersTag } from './tags.js';
 
 /**
  * The referrers tag schema (OCI distribution-spec 1.1): where a registry has no referrers
@@ -31,11 +32,6 @@ export interface FallbackIndexResult {
   writes: number;
   /** The index's digest after the last write or read. */
   digest: Digest | undefined;
-}
-
-/** The tag of the index listing `subject`'s referrers. */
-export function fallbackTag(subject: Digest): string {
-  return `${subject.slice(0, subject.indexOf(':'))}-${digestHex(subject)}`;
 }
 
 /**
@@ -101,7 +97,7 @@ function encodeIndex(doc: Record<string, unknown>, manifests: Descriptor[]): Raw
  * missing, so a concurrent writer that overwrote ours is merged with rather than lost.
  */
 export function addToFallbackIndex(target: IndexTarget, subject: Digest, entries: readonly Descriptor[], opts: FallbackIndexOptions = {}): Promise<FallbackIndexResult> {
-  const tag = fallbackTag(subject);
+  const tag = referrersTag(subject);
   return inTurn(targetKey(target, tag), () => mergeRounds(target, tag, entries.map(entryOf), opts));
 }
 

@@ -134,7 +134,7 @@ export async function openSource(input: string | Location, side: SideOptions, se
   checkLocationOptions(loc, side);
   if (loc.kind === 'docker') {
     const client = registryClient(loc.ref.registry, loc.ref.repository, side, session, pool);
-    return new RegistrySource(loc.ref, client, formatLocation(loc));
+    return new RegistrySource(loc.ref, client, formatLocation(loc), pool.notesFor(loc.ref.registry));
   }
   // local formats (tar readers and writers) load only when a local location is used
   const { openLocalSource } = await import('./open-local.js');
@@ -157,7 +157,7 @@ export async function openDestination(
   checkLocationOptions(loc, side, extras);
   if (loc.kind === 'docker') {
     const client = registryClient(loc.ref.registry, loc.ref.repository, side, session, pool);
-    return new RegistryDestination(loc.ref, client, formatLocation(loc));
+    return new RegistryDestination(loc.ref, client, formatLocation(loc), pool.notesFor(loc.ref.registry));
   }
   const { openLocalDestination } = await import('./open-local.js');
   return openLocalDestination(loc, { ...(side.sharedBlobDir ? { sharedBlobDir: side.sharedBlobDir } : {}), ...extras });

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../../src/oci/digest.js';
 import type { Descriptor } from '../../src/oci/descriptor.js';
 import type { RawManifest } from '../../src/oci/manifest.js';
-import { addToFallbackIndex, fallbackTag, type IndexTarget } from '../../src/referrers/fallback-index.js';
+import { addToFallbackIndex, type IndexTarget } from '../../src/referrers/fallback-index.js';
+import { referrersTag as fallbackTag } from '../../src/referrers/tags.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 
 const INDEX = 'application/vnd.oci.image.index.v1+json';

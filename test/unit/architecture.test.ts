@@ -16,9 +16,9 @@ interface Layer {
 const LAYERS: Layer[] = [
   { name: 'cli', members: ['cli.ts', 'cli'] },
   { name: 'public surface', members: ['index.ts'] },
-  { name: 'operations', members: ['copy', 'inspect', 'delete', 'merge', 'sync', 'tags', 'login', 'layers', 'lint', 'prune'] },
-  // finding and writing attachments (signatures, SBOMs) through the transport interfaces
-  { name: 'referrers', members: ['referrers'] },
+  { name: 'operations', members: ['copy', 'inspect', 'delete', 'merge', 'sync', 'tags', 'login', 'layers', 'lint', 'prune', 'discover'] },
+  // what is attached to an image (discovery, tag names, kinds): used by several operations, reads through transport
+  { name: 'attachments', members: ['referrers'] },
   { name: 'transport', members: ['transport', 'blob-cache'] },
   { name: 'http/credentials', members: ['http', 'credentials'] },
   { name: 'stream/compression', members: ['stream', 'compression'] },
@@ -54,7 +54,7 @@ const SIDEWAYS: Record<string, string[]> = {
 const DENIED: { from: string; to: RegExp; why: string }[] = [
   { from: 'operations', to: /^(http)\//, why: 'operations reach registries through the transport interfaces, never the HTTP client' },
   { from: 'operations', to: /^transport\/[^/]+\//, why: "operations use transport's interfaces (open.ts, types.ts, ...), never a location kind's folder" },
-  { from: 'referrers', to: /^(http|transport\/[^/]+)\//, why: 'attachments are read and written through the transport interfaces, never a location kind' },
+  { from: 'attachments', to: /^(http|transport\/[^/]+)\//, why: 'attachments are read and written through the transport interfaces, never the HTTP client or a location kind' },
   { from: 'cli', to: /^(http|transport\/[^/]+)\//, why: 'CLI commands are thin: one library call, never HTTP or a transport implementation' },
 ];
 

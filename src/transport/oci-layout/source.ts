@@ -5,7 +5,7 @@ import { digestOf, parseDigest } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
 import { manifestTooLarge, parseManifest } from '../../oci/manifest.js';
 import { MAX_LAYOUT_INDEX_BYTES, MAX_MANIFEST_BYTES } from '../../oci/limits.js';
-import type { BlobStream, ImageSource, ReadOptions } from '../types.js';
+import type { BlobStream, ImageSource, ManifestHead, ReadOptions } from '../types.js';
 import { DirectoryStore } from '../local/file-store.js';
 import type { FileStore } from '../local/file-store.js';
 import type { LayoutIndex } from './layout.js';
@@ -80,6 +80,27 @@ export class OciLayoutSource implements ImageSource {
   async listTags(): Promise<string[]> {
     const names = this.index.manifests.map(refNameOf).filter((n): n is string => n !== undefined);
     return [...new Set(names)];
+  }
+
+  /** A layout has no referrers API: its attachments are found by ref name (the tag schema, cosign tags). */
+  async listReferrers(): Promise<'unsupported'> {
+    return 'unsupported';
+  }
+
+  async getTaggedManifest(tag: string, opts?: ReadOptions): Promise<RawManifest | undefined> {
+    const entry = this.taggedEntry(tag);
+    return entry && this.readManifest(entry.digest, entry.mediaType, entry.size, opts);
+  }
+
+  async headTag(tag: string): Promise<ManifestHead | undefined> {
+    const entry = this.taggedEntry(tag);
+    return entry && { digest: entry.digest, mediaType: entry.mediaType, size: entry.size };
+  }
+
+  /** The entry a ref name points at; the last one wins, as for the location's own ref. */
+  private taggedEntry(tag: string): Descriptor | undefined {
+    const hits = this.index.manifests.filter((m) => refNameOf(m) === tag);
+    return hits[hits.length - 1];
   }
 
   async close(): Promise<void> {

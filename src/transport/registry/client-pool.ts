@@ -1,6 +1,7 @@
 import { RegistryClient, type RegistryClientOptions } from '../../http/client.js';
 import { HostGate } from '../../http/host-gate.js';
 import { DOCKER_HUB, DOCKER_HUB_API } from '../../reference/docker-reference.js';
+import type { RegistryHostNotes } from './referrers.js';
 
 /**
  * Shares one RegistryClient (connections, tokens) per registry and credential set, so a
@@ -10,6 +11,15 @@ export class ClientPool {
   private readonly clients = new Map<string, RegistryClient>();
   /** One per host, whatever the credentials: a 429 is about the host, not the account. */
   private readonly gates = new Map<string, HostGate>();
+  private readonly notes = new Map<string, RegistryHostNotes>();
+
+  /** What this pool learnt about a registry host (whether it has the referrers API), whatever the credentials. */
+  notesFor(registry: string): RegistryHostNotes {
+    const host = registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
+    let notes = this.notes.get(host);
+    if (!notes) this.notes.set(host, (notes = {}));
+    return notes;
+  }
 
   /** `identity` distinguishes credential sets (e.g. "src" vs "dest" when their flags differ). */
   get(registry: string, identity: string, options: RegistryClientOptions): RegistryClient {

@@ -8,7 +8,9 @@ import { repositoryName, type DockerReference } from '../../reference/docker-ref
 import type { ImageDestination, ImageSource, MountAnswer, PutBlobOptions, PutManifestAnswer, ReadOptions, RepositoryIdentity } from '../types.js';
 import { cancelUpload, finishUpload, headBlob, mountBlob, patchUpload, putUpload, startUpload } from './blobs.js';
 import { deleteManifestByDigest, deleteTagOnly, type DeleteContext } from './delete.js';
-import { headManifest, putManifest, type RepoContext } from './manifests.js';
+import { headManifest, putManifest, type ManifestHead, type RepoContext } from './manifests.js';
+import { getTaggedManifest, headTag, listReferrers, type RegistryHostNotes } from './referrers.js';
+import { listTags } from './tags.js';
 
 export class RegistryDestination implements ImageDestination {
   readonly description: string;
@@ -21,6 +23,8 @@ export class RegistryDestination implements ImageDestination {
     readonly ref: DockerReference,
     readonly client: RegistryClient,
     description: string,
+    /** Shared per host by the client pool (see RegistryHostNotes). */
+    readonly notes: RegistryHostNotes = {},
   ) {
     this.description = description;
     this.ctx = { client, repository: ref.repository, location: description };
@@ -102,6 +106,22 @@ export class RegistryDestination implements ImageDestination {
   async putManifest(raw: RawManifest, tag: string | undefined, opts: ReadOptions = {}): Promise<PutManifestAnswer> {
     const { subjectIndexed } = await putManifest(this.ctx, tag ?? raw.digest, raw, opts.signal);
     return { subjectIndexed };
+  }
+
+  listReferrers(subject: Digest, opts: ReadOptions & { artifactType?: string } = {}): Promise<Descriptor[] | 'unsupported'> {
+    return listReferrers(this.ctx, this.notes, subject, opts);
+  }
+
+  getTaggedManifest(tag: string, opts: ReadOptions = {}): Promise<RawManifest | undefined> {
+    return getTaggedManifest(this.ctx, tag, opts.signal, 'push');
+  }
+
+  headTag(tag: string, opts: ReadOptions = {}): Promise<ManifestHead | undefined> {
+    return headTag(this.ctx, tag, opts.signal, 'push');
+  }
+
+  listTags(opts: ReadOptions = {}): Promise<string[]> {
+    return listTags(this.ctx, opts.signal);
   }
 
   deleteManifest(digest: Digest, opts: ReadOptions & { subject?: string } = {}): Promise<void> {

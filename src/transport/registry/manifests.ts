@@ -25,11 +25,12 @@ function header(h: Record<string, string | string[] | undefined>, name: string):
   return Array.isArray(v) ? v[0] : v;
 }
 
-export async function getManifest(ctx: RepoContext, reference: string, signal?: AbortSignal): Promise<RawManifest> {
+/** `scope` 'push' when a destination reads (one token then serves the writes that follow). */
+export async function getManifest(ctx: RepoContext, reference: string, signal?: AbortSignal, scope: 'pull' | 'push' = 'pull'): Promise<RawManifest> {
   const res = await ctx.client.request({
     method: 'GET',
     path: `/v2/${ctx.repository}/manifests/${reference}`,
-    scopes: [repositoryScope(ctx.repository, 'pull')],
+    scopes: [scopeFor(ctx.repository, scope)],
     headers: { accept: manifestAccept },
     expect: [200],
     what: 'reading manifest',
@@ -61,7 +62,7 @@ export async function headManifest(ctx: RepoContext, reference: string, signal?:
   const res = await ctx.client.request({
     method: 'HEAD',
     path: `/v2/${ctx.repository}/manifests/${reference}`,
-    scopes: [repositoryScope(ctx.repository, ...(scope === 'push' ? (['pull', 'push'] as const) : (['pull'] as const)))],
+    scopes: [scopeFor(ctx.repository, scope)],
     headers: { accept: manifestAccept },
     expect: [200, 404],
     what: 'checking manifest',
@@ -77,6 +78,10 @@ export async function headManifest(ctx: RepoContext, reference: string, signal?:
     mediaType: header(res.headers, 'content-type')?.split(';')[0],
     size: len ? Number(len) : undefined,
   };
+}
+
+function scopeFor(repository: string, scope: 'pull' | 'push'): string {
+  return scope === 'push' ? repositoryScope(repository, 'pull', 'push') : repositoryScope(repository, 'pull');
 }
 
 /** A stored manifest's digest, and whether the registry indexed its `subject` itself (OCI-Subject). */

@@ -7,6 +7,7 @@ import { manifestReference } from '../../reference/docker-reference.js';
 import type { BlobStream, ImageSource, ManifestHead, ReadOptions, RepositoryIdentity } from '../types.js';
 import { getBlob } from './blobs.js';
 import { getManifest, headManifest, type RepoContext } from './manifests.js';
+import { getTaggedManifest, headTag, listReferrers, type RegistryHostNotes } from './referrers.js';
 import { listTags } from './tags.js';
 
 export class RegistrySource implements ImageSource {
@@ -17,6 +18,8 @@ export class RegistrySource implements ImageSource {
     readonly ref: DockerReference,
     readonly client: RegistryClient,
     description: string,
+    /** Shared per host by the client pool (see RegistryHostNotes). */
+    readonly notes: RegistryHostNotes = {},
   ) {
     this.description = description;
     this.ctx = { client, repository: ref.repository, location: description };
@@ -41,6 +44,18 @@ export class RegistrySource implements ImageSource {
 
   listTags(opts: ReadOptions = {}): Promise<string[]> {
     return listTags(this.ctx, opts.signal);
+  }
+
+  listReferrers(subject: Digest, opts: ReadOptions & { artifactType?: string } = {}): Promise<Descriptor[] | 'unsupported'> {
+    return listReferrers(this.ctx, this.notes, subject, opts);
+  }
+
+  getTaggedManifest(tag: string, opts: ReadOptions = {}): Promise<RawManifest | undefined> {
+    return getTaggedManifest(this.ctx, tag, opts.signal);
+  }
+
+  headTag(tag: string, opts: ReadOptions = {}): Promise<ManifestHead | undefined> {
+    return headTag(this.ctx, tag, opts.signal);
   }
 
   async close(): Promise<void> {
