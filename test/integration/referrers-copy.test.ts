@@ -143,4 +143,47 @@ describe('copy carries attachments (distribution 2.8: fallback index and cosign 
     ]);
     expect(await indexed(dst, 'race/app', a.digest)).toEqual([sigA.manifest.digest, sigB.manifest.digest].sort());
   });
+
+  it('an unchanged image with a cosign signature costs at most two requests more than an unsigned one', async () => {
+    const { pushTinyImage, pushCosignSignature } = await import('../support/attachments.js');
+    const plain = await pushTinyImage(src, 'count/plain', 'v1');
+    const one = await pushTinyImage(src, 'count/one', 'v1');
+    await pushCosignSignature(src, 'count/one', one);
+    expect(plain.digest).not.toBe(one.digest);
+    const requests = async (repo: string): Promise<number> => {
+      const args = ['copy', '--quiet', `docker://${src.ref(`${repo}:v1`)}`, `docker://${dst.ref(`${repo}:v1`)}`];
+      await ferryOk(args);
+      const [s, d] = [await src.mark(), await dst.mark()];
+      await ferryOk(args);
+      return (await src.accessLog(s)).length + (await dst.accessLog(d)).length;
+    };
+    const unsigned = await requests('count/plain');
+    const signedOnce = await requests('count/one');
+    expect(signedOnce - unsigned).toBeGreaterThan(0);
+    expect(signedOnce - unsigned).toBeLessThanOrEqual(2);
+  });
+
+  it('a platform subset keeps each copied child\'s attachments and leaves out the index\'s', async () => {
+    const { pushTinyIndex, pushNotationSignature, pushCosignSignature } = await import('../support/attachments.js');
+    const { index, children } = await pushTinyIndex(src, 'multi', 'v1', ['amd64', 'arm64']);
+    const childSig = await pushNotationSignature(src, 'multi', children[0]!);
+    const otherSig = await pushNotationSignature(src, 'multi', children[1]!);
+    await pushCosignSignature(src, 'multi', index);
+    const run = await ferryOk(['copy', '--platform', 'linux/amd64', `docker://${src.ref('multi:v1')}`, `docker://${dst.ref('subset/multi:v1')}`]);
+    expect(await indexed(dst, 'subset/multi', children[0]!.digest)).toEqual([childSig.manifest.digest]);
+    expect(await indexed(dst, 'subset/multi', children[1]!.digest)).toEqual([]);
+    expect(await getManifest(dst, 'subset/multi', otherSig.manifest.digest)).toBeUndefined();
+    expect(await attachmentTags(dst, 'subset/multi')).toEqual([digestTag(children[0]!.digest)]);
+    expect(run.stderr.split('\n').filter((l) => l.includes('left out'))).toEqual([expect.stringContaining(index.digest)]);
+  });
+
+  it('the whole index: the index\'s and every child\'s attachments', async () => {
+    const { pushTinyIndex, pushNotationSignature, pushCosignSignature } = await import('../support/attachments.js');
+    const { index, children } = await pushTinyIndex(src, 'whole', 'v1', ['amd64', 'arm64']);
+    const sigs = [await pushNotationSignature(src, 'whole', children[0]!), await pushNotationSignature(src, 'whole', children[1]!)];
+    const indexSig = await pushCosignSignature(src, 'whole', index);
+    await ferryOk(['copy', '--quiet', `docker://${src.ref('whole:v1')}`, `docker://${dst.ref('whole/multi:v1')}`]);
+    for (const [i, c] of children.entries()) expect(await indexed(dst, 'whole/multi', c.digest)).toEqual([sigs[i]!.manifest.digest]);
+    expect(await tagDigest(dst, 'whole/multi', `${digestTag(index.digest)}.sig`)).toBe(indexSig.digest);
+  });
 });
