@@ -1,3 +1,4 @@
+import { FerryError } from '../errors.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import type { RawManifest } from '../oci/manifest.js';
@@ -43,6 +44,16 @@ export async function carryAttachments(ctx: CarryContext, attachments: readonly 
   return stats;
 }
 
+/** A failure while carrying one attachment names it and what it is attached to. */
+async function naming<T>(a: Attachment, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (e instanceof FerryError && e.code !== 'ERR_ABORTED') e.message = `${a.kind} ${a.descriptor.digest} attached to ${a.subject}: ${e.message}`;
+    throw e;
+  }
+}
+
 async function carryLevel(ctx: CarryContext, attachments: readonly Attachment[], stats: CarryStats): Promise<void> {
   if (!attachments.length) return;
   const bySubject = new Map<Digest, Attachment[]>();
@@ -66,8 +77,7 @@ async function carryTagged(ctx: CarryContext, a: Attachment, stats: CarryStats):
     stats.present++;
     return;
   }
-  const raw = await ctx.source.getManifest(a.descriptor.digest, { signal: ctx.signal });
-  await ctx.copyOne(raw, tag, there?.digest ?? null);
+  await naming(a, async () => ctx.copyOne(await ctx.source.getManifest(a.descriptor.digest, { signal: ctx.signal }), tag, there?.digest ?? null));
   stats.carried++;
 }
 
@@ -92,8 +102,7 @@ async function carryReferrers(ctx: CarryContext, subject: Digest, referrers: rea
   let indexedByRegistry = false;
   let learnt = false;
   for (const a of missing) {
-    const raw = await ctx.source.getManifest(a.descriptor.digest, { signal });
-    const answer = await ctx.copyOne(raw, undefined);
+    const answer = await naming(a, async () => ctx.copyOne(await ctx.source.getManifest(a.descriptor.digest, { signal }), undefined));
     if (answer === 'present') continue;
     learnt = true;
     if (answer.subjectIndexed) indexedByRegistry = true;

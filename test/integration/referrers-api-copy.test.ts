@@ -3,7 +3,7 @@
 // sha256-<hex> fallback index is written there; one without the API gets the index.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestTag, getManifest, pushSignedImage } from '../support/attachments.js';
-import { ferryOk } from '../support/ferry-cli.js';
+import { ferryOk, runFerry } from '../support/ferry-cli.js';
 import { startReferrersRegistry, type ReferrersRegistry } from '../support/referrers-registry.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 
@@ -57,5 +57,17 @@ describe('copy to and from a registry with the referrers API', () => {
     const listed = (JSON.parse(index!.bytes.toString('utf8')) as { manifests: Array<{ digest: string; artifactType?: string }> }).manifests;
     expect(listed.map((d) => d.digest).sort()).toEqual([fromApi.notation.manifest.digest, fromApi.orasSbom.manifest.digest].sort());
     expect(listed.every((d) => d.artifactType !== undefined)).toBe(true);
+  });
+
+  it('an attachment that cannot be read fails the copy with one line naming it', async () => {
+    const broken = await pushSignedImage(api, 'broken', 'v1');
+    const layer = (JSON.parse(broken.notation.manifest.bytes.toString('utf8')) as { layers: Array<{ digest: string }> }).layers[0]!.digest;
+    api.failNext(`/blobs/${layer}`, 404, 100);
+    const run = await runFerry(['copy', '--quiet', `docker://${api.ref('broken:v1')}`, `docker://${dist.ref('broken/app:v1')}`]);
+    expect(run.code).not.toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`signature ${broken.notation.manifest.digest} attached to ${broken.image.digest}`);
+    expect(lines[0]).toContain(layer);
   });
 });

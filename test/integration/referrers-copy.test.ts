@@ -99,6 +99,9 @@ describe('copy carries attachments (distribution 2.8: fallback index and cosign 
     const mark = await dst.mark();
     await ferryOk(['sync', `docker://${src.ref('app')}`, `docker://${dst.ref('synced/app')}`]);
     expect((await dst.accessLog(mark)).filter((e) => e.method !== 'GET' && e.method !== 'HEAD')).toEqual([]);
+    // --delete-missing removes tags the source dropped, never the attachment tags
+    await ferryOk(['sync', '--delete-missing', `docker://${src.ref('app')}`, `docker://${dst.ref('synced/app')}`]);
+    await expectAllAttachments(dst, 'synced/app', signed);
   });
 
   it('--remove-signatures leaves out cosign .sig and Notation signatures, keeps attestation and SBOMs', async () => {
