@@ -8,6 +8,7 @@ import { inspectCommand } from './cli/commands/inspect.js';
 import { listTagsCommand } from './cli/commands/list-tags.js';
 import { loginCommand, logoutCommand } from './cli/commands/login.js';
 import { deleteCommand } from './cli/commands/delete.js';
+import { discoverCommand } from './cli/commands/discover.js';
 import { manifestMergeCommand } from './cli/commands/manifest-merge.js';
 import { syncCommand } from './cli/commands/sync.js';
 import { commanderMessage, errorFormatFrom, reportError } from './cli/errors/report-error.js';
@@ -62,7 +63,7 @@ export async function main(argv: string[], startupNotes: readonly string[] = [])
     checkRefusedFlags(action);
     timeout = applyGlobalFlags(program.opts(), ctx, ferryVersion());
   });
-  for (const cmd of [inspectCommand(ctx), copyCommand(ctx), listTagsCommand(ctx), deleteCommand(ctx), manifestMergeCommand(ctx), syncCommand(ctx), pruneCommand(ctx), loginCommand(ctx), logoutCommand(ctx), layersCommand(ctx), lsCommand(ctx), catCommand(ctx), lintCommand(ctx, ferryVersion())]) {
+  for (const cmd of [inspectCommand(ctx), copyCommand(ctx), listTagsCommand(ctx), deleteCommand(ctx), manifestMergeCommand(ctx), syncCommand(ctx), pruneCommand(ctx), loginCommand(ctx), logoutCommand(ctx), layersCommand(ctx), lsCommand(ctx), catCommand(ctx), lintCommand(ctx, ferryVersion()), discoverCommand(ctx)]) {
     cmd.exitOverride();
     cmd.configureOutput({ outputError });
     program.addCommand(cmd);

@@ -14,10 +14,12 @@ export type { AttachmentCopyResult } from './copy/attachments.js';
 export type { CarryStats } from './referrers/carry.js';
 export type { AttachmentSelection } from './referrers/types.js';
 export { inspect, rawManifestOf, manifestDigest, type InspectRequest, type ManifestRequest } from './inspect/inspect.js';
+export { discover, type DiscoverRequest, type DiscoverResult, type DiscoveredAttachment, type DiscoveredManifest } from './discover/discover.js';
 export type { InspectOptions, InspectResult } from './inspect/inspect-image.js';
 export type { InspectOutput, InspectLayer } from './inspect/skopeo-json.js';
 export { listTags, type ListTagsRequest, type TagList } from './tags/list-tags.js';
 export { deleteImage, type DeleteRequest, type DeleteResult } from './delete/delete.js';
+export type { DeletedAttachment } from './delete/attachments.js';
 export { mergeManifests, type MergeRequest, type MergeResult, type MergedChild } from './merge/merge.js';
 export type { MergeSource } from './merge/collect.js';
 export type { PlatformOverride } from './merge/child-platform.js';
@@ -79,3 +81,4 @@ export { parsePlatform, formatPlatform } from './oci/platform.js';
 // References and locations.
 export { parseDockerReference, formatDockerReference, type DockerReference } from './reference/docker-reference.js';
 export { parseLocation, formatLocation, type Location, type LocationKind } from './reference/location.js';
+export type { Attachment, AttachmentKind, AttachmentVia } from './referrers/types.js';

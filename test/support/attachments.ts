@@ -39,6 +39,8 @@ export const SPDX_JSON = 'application/spdx+json';
 const ACCEPT = [OCI_MANIFEST, OCI_INDEX, 'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.distribution.manifest.list.v2+json'].join(', ');
 /** A fixed creation time, so that manifests built from the same inputs have the same digest. */
 const CREATED = '2026-12-01T10:00:00Z';
+/** The Rekor integratedTime in cosign signatures' bundle annotation (2026-12-01T10:00:00Z). */
+export const COSIGN_LOGGED_AT = Date.parse(CREATED) / 1000;
 
 export function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -160,7 +162,11 @@ export function pushCosignSignature(target: PushTarget, repo: string, subject: S
   return pushCosignLayer(target, repo, subject, 'sig', {
     mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
     content: Buffer.from(JSON.stringify(payload)),
-    annotations: { 'dev.cosignproject.cosign/signature': randomBytes(64).toString('base64') },
+    annotations: {
+      'dev.cosignproject.cosign/signature': randomBytes(64).toString('base64'),
+      // the Rekor entry cosign attaches: integratedTime is when the log took the signature
+      'dev.sigstore.cosign/bundle': JSON.stringify({ SignedEntryTimestamp: randomBytes(32).toString('base64'), Payload: { body: '', integratedTime: COSIGN_LOGGED_AT, logIndex: 1, logID: 'c0d23d6a' } }),
+    },
   });
 }
 

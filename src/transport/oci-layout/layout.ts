@@ -4,6 +4,7 @@ import { validateDescriptor } from '../../oci/descriptor.js';
 import type { Digest } from '../../oci/digest.js';
 import { digestAlgorithm, digestHex, isDigest } from '../../oci/digest.js';
 import { MediaType } from '../../oci/media-types.js';
+import { isAttachmentTag } from '../../oci/attachment-tag.js';
 
 /** The files of an OCI image layout (image-spec image-layout.md) and index.json handling. */
 
@@ -91,10 +92,13 @@ export function resolveRef(index: LayoutIndex, ref: string | undefined, where: s
     const known = index.manifests.length ? ` (index.json has: ${describeEntries(index.manifests)})` : ' (index.json is empty)';
     throw new FerryError('ERR_NOT_FOUND', `${where}: no image named "${ref}"${known}`);
   }
-  const [only, ...rest] = index.manifests;
+  // attachments kept beside an image (cosign tags, the referrers index) are not candidates
+  const images = index.manifests.filter((m) => !isAttachmentTag(refNameOf(m) ?? ''));
+  const candidates = images.length ? images : index.manifests;
+  const [only, ...rest] = candidates;
   if (!only) throw new FerryError('ERR_NOT_FOUND', `${where}: index.json lists no images`);
   if (rest.length) {
-    throw new FerryError('ERR_LAYOUT', `${where}: index.json lists ${index.manifests.length} images, name one with :REF (${describeEntries(index.manifests)})`);
+    throw new FerryError('ERR_LAYOUT', `${where}: index.json lists ${rest.length + 1} images, name one with :REF (${describeEntries(candidates)})`);
   }
   return only;
 }

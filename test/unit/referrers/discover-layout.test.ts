@@ -8,6 +8,7 @@ import { openOciArchiveSource } from '../../../src/transport/oci-archive/source.
 import { openOciLayoutSource } from '../../../src/transport/oci-layout/source.js';
 import { writeSignedLayout } from '../../support/attachment-layout.js';
 import { ociArchiveOf } from '../../support/location-fixtures.js';
+import { tagInLayout } from '../../support/oci-layout-writer.js';
 
 const tree = (list: readonly Attachment[]): unknown[] => list.map((a) => [a.descriptor.digest, a.via, a.kind, tree(a.attachments)]);
 
@@ -30,6 +31,25 @@ describe('discoverAttachments in layouts', () => {
       } finally {
         await source.close();
       }
+    }
+  });
+
+  it('a layout location without :REF names the one image, not the attachments kept beside it', async () => {
+    const l = await writeSignedLayout();
+    const source = await openOciLayoutSource(l.path, undefined, `oci:${l.path}`);
+    try {
+      expect((await source.listTags()).length).toBe(4);
+      expect((await source.getManifest(undefined)).digest).toBe(l.image.digest);
+    } finally {
+      await source.close();
+    }
+    // a second image makes the location ambiguous again; the message lists the images only
+    await tagInLayout(l.path, l.notation, 'v2');
+    const two = await openOciLayoutSource(l.path, undefined, `oci:${l.path}`);
+    try {
+      await expect(two.getManifest(undefined)).rejects.toThrow(`oci:${l.path}: index.json lists 2 images, name one with :REF (v1, v2)`);
+    } finally {
+      await two.close();
     }
   });
 });
