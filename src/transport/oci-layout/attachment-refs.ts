@@ -10,13 +10,6 @@ import { REF_NAME_ANNOTATION } from './layout.js';
  * out finds them the same way. They never take the location's ref name.
  */
 
-/** `sha256-<hex>` (referrers index) and `sha256-<hex>.sig|.att|.sbom` (cosign). */
-const ATTACHMENT_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
-
-export function isAttachmentTag(tag: string): boolean {
-  return ATTACHMENT_TAG.test(tag);
-}
-
 /**
  * A manifest with a `subject` is an attachment pushed by digest (a referrer): it is
  * reachable through the referrers index and is never the image the location names.
