@@ -104,6 +104,13 @@ describe('copy carries attachments (distribution 2.8: fallback index and cosign 
     await expectAllAttachments(dst, 'synced/app', signed);
   });
 
+  it('sync into an oci: layout keeps them, and a copy back out restores them', async () => {
+    const layout = join(work, 'synced-layout');
+    await ferryOk(['sync', `docker://${src.ref('app')}`, `oci:${layout}`]);
+    await ferryOk(['copy', '--quiet', `oci:${layout}:v1`, `docker://${dst.ref('from-sync-layout/app:v1')}`]);
+    await expectAllAttachments(dst, 'from-sync-layout/app', signed);
+  });
+
   it('--remove-signatures leaves out cosign .sig and Notation signatures, keeps attestation and SBOMs', async () => {
     await ferryOk(['copy', '--quiet', '--remove-signatures', `docker://${src.ref('app:v1')}`, `docker://${dst.ref('unsigned/app:v1')}`]);
     const stem = digestTag(signed.image.digest);
@@ -162,6 +169,25 @@ describe('copy carries attachments (distribution 2.8: fallback index and cosign 
     };
     const unsigned = await requests('count/plain');
     const signedOnce = await requests('count/one');
+    expect(signedOnce - unsigned).toBeGreaterThan(0);
+    expect(signedOnce - unsigned).toBeLessThanOrEqual(2);
+  });
+
+  it('sync: an unchanged image with a cosign signature costs at most two requests more than an unsigned one', async () => {
+    const { pushTinyImage, pushCosignSignature } = await import('../support/attachments.js');
+    await pushTinyImage(src, 'synccount/plain', 'v1');
+    const one = await pushTinyImage(src, 'synccount/one', 'v1');
+    await pushCosignSignature(src, 'synccount/one', one);
+    const requests = async (repo: string): Promise<number> => {
+      const args = ['sync', `docker://${src.ref(repo)}`, `docker://${dst.ref(repo)}`];
+      await ferryOk(args);
+      const [s, d] = [await src.mark(), await dst.mark()];
+      const run = await ferryOk(args);
+      expect(run.stdout).toContain('(unchanged)');
+      return (await src.accessLog(s)).length + (await dst.accessLog(d)).length;
+    };
+    const unsigned = await requests('synccount/plain');
+    const signedOnce = await requests('synccount/one');
     expect(signedOnce - unsigned).toBeGreaterThan(0);
     expect(signedOnce - unsigned).toBeLessThanOrEqual(2);
   });
