@@ -139,8 +139,11 @@ describe('fallback referrers index on distribution 2.8', () => {
     const repo = 'many/app';
     const subject = await pushArtifact(reg, repo, 'the image');
     const arts = await Promise.all(['1', '2', '3', '4'].map((n) => pushArtifact(reg, repo, n, subject)));
-    await Promise.all(arts.map((d) => addToFallbackIndex(target(reg, repo), subject.digest, [d], { settleMs: 20 })));
+    const targets = arts.map(() => target(reg, repo));
+    await Promise.all(arts.map((d, i) => addToFallbackIndex(targets[i]!, subject.digest, [d], { settleMs: 20 })));
     expect((await listed(reg, repo, subject.digest)).sort()).toEqual(arts.map((d) => d.digest).sort());
+    // one after another, each read saw the writes before it: one write each, none repeated
+    expect(targets.map((t) => t.puts)).toEqual([1, 1, 1, 1]);
   });
 
   it('refuses to replace a tag of that name that is not an index', async () => {
