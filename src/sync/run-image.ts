@@ -77,7 +77,7 @@ export async function copyPlanned(planned: PlannedCopy, known: Digest | null | u
         throw e;
       })
       .finally(() => shared?.releaseAll());
-    return { ...resultBase(task), status: r.noop ? 'unchanged' : 'copied', digest: r.digest, bytes: r.stats.bytes, stats: r.stats };
+    return { ...resultBase(task), status: r.noop ? 'unchanged' : 'copied', digest: r.digest, bytes: r.stats.bytes, stats: r.stats, ...(r.notes.length ? { notes: r.notes } : {}) };
   } finally {
     await source.close();
   }

@@ -140,6 +140,13 @@ describe('copy carries attachments (distribution 2.8: fallback index and cosign 
     expect(await attachmentTags(dst, 'zstd/app')).toEqual([]);
   });
 
+  it('a converting sync says so in one line per image and leaves them out', async () => {
+    const run = await ferryOk(['sync', '--format', 'v2s2', `docker://${src.ref('app')}`, `docker://${dst.ref('v2s2-sync/app')}`]);
+    const lines = run.stderr.split('\n').filter((l) => l.includes('left out'));
+    expect(lines).toEqual([expect.stringContaining(signed.image.digest)]);
+    expect(await attachmentTags(dst, 'v2s2-sync/app')).toEqual([]);
+  });
+
   it('two concurrent copies attaching different signatures to one image both end up in the index', async () => {
     // the same image (same bytes, same digest) in two repositories, each with its own Notation signature
     const { pushTinyImage, pushNotationSignature } = await import('../support/attachments.js');

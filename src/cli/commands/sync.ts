@@ -106,6 +106,7 @@ export function syncCommand(ctx: CommandContext): Command {
       onImage: (r) => {
         if (json) ctx.stdout.write(report.imageEvent(r));
         else if (!quiet && r.status !== 'failed') ctx.stdout.write(`${report.imageLine(r, byTag)}\n`);
+        if (!json && !quiet) for (const note of r.notes ?? []) ctx.stderr.write(`ferry: ${r.destination}: ${note}\n`);
       },
     };
     let result: SyncResult;
