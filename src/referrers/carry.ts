@@ -100,14 +100,14 @@ async function carryReferrers(ctx: CarryContext, subject: Digest, referrers: rea
   stats.present += referrers.length - missing.length;
   if (!missing.length) return;
   let indexedByRegistry = false;
-  let learnt = false;
+  let written = 0;
   for (const a of missing) {
     const answer = await naming(a, async () => ctx.copyOne(await ctx.source.getManifest(a.descriptor.digest, { signal }), undefined));
     if (answer === 'present') continue;
-    learnt = true;
+    written++;
     if (answer.subjectIndexed) indexedByRegistry = true;
   }
-  if (!learnt && dest.listReferrers) {
+  if (written === 0 && dest.listReferrers) {
     // every manifest was there already, so no PUT said whether the registry indexes subjects
     const known = await dest.listReferrers(subject, { signal });
     if (known !== 'unsupported') {
@@ -115,8 +115,13 @@ async function carryReferrers(ctx: CarryContext, subject: Digest, referrers: rea
       indexedByRegistry = missing.every((a) => have.has(a.descriptor.digest));
     }
   }
+  if (indexedByRegistry || !dest.getTaggedManifest) {
+    stats.carried += written;
+    stats.present += missing.length - written;
+    return;
+  }
+  // listed in the index from now on: each counts as carried, stored just now or before
   stats.carried += missing.length;
-  if (indexedByRegistry || !dest.getTaggedManifest) return;
   const entries: Descriptor[] = missing.map((a) => a.descriptor);
   // a local layout has no other writer between our write and read-back: no wait
   await addToFallbackIndex(dest as IndexTarget, subject, entries, { signal, ...(dest.identity ? {} : { settleMs: 0 }) });

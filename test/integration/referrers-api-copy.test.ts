@@ -45,6 +45,14 @@ describe('copy to and from a registry with the referrers API', () => {
     expect(api.requests().filter((r) => r.method === 'PUT' || r.method === 'POST' || r.method === 'PATCH')).toEqual([]);
   });
 
+  it('library: a rerun to the API registry counts every attachment as present', async () => {
+    const { copy } = await import('../../src/copy/copy.js');
+    const from = `docker://${dist.ref('app:v1')}`;
+    const to = `docker://${api.ref('counted/app:v1')}`;
+    expect((await copy(from, to)).attachments).toEqual({ carried: 6, present: 0, leftOut: 0 });
+    expect((await copy(from, to)).attachments).toEqual({ carried: 0, present: 6, leftOut: 0 });
+  });
+
   it('without the API (the double answering like distribution 2.8) the fallback index is written', async () => {
     await ferryOk(['copy', '--quiet', `docker://${dist.ref('app:v1')}`, `docker://${noApi.ref('mirror/app:v1')}`]);
     expect(noApi.tags('mirror/app')).toContain(digestTag(signed.image.digest));
