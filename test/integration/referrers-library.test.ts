@@ -59,6 +59,19 @@ describe('carrying attachments through the library', () => {
     expect(index.manifests).toHaveLength(6);
   });
 
+  it('a rerun into the layout leaves index.json as it was; a second tag shares the attachment entries', async () => {
+    const layout = join(work, 'rerun');
+    await copy(`docker://${reg.ref('lib/app:v1')}`, `oci:${layout}:v1`);
+    const before = await readFile(join(layout, 'index.json'), 'utf8');
+    const again = await copy(`docker://${reg.ref('lib/app:v1')}`, `oci:${layout}:v1`);
+    expect(again.attachments).toEqual({ carried: 0, present: 6, leftOut: 0 });
+    expect(await readFile(join(layout, 'index.json'), 'utf8')).toBe(before);
+    await copy(`docker://${reg.ref('lib/app:v1')}`, `oci:${layout}:v2`);
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: unknown[] };
+    // v1, v2, three cosign tags, two referrers indexes
+    expect(index.manifests).toHaveLength(7);
+  });
+
   it('an oci: layout without a ref: the image stays the one unnamed entry, not a referrer', async () => {
     const layout = join(work, 'unnamed');
     await copy(`docker://${reg.ref('lib/app:v1')}`, `oci:${layout}`);
