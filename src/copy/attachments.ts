@@ -1,3 +1,4 @@
+import { FerryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
 import type { RawManifest } from '../oci/manifest.js';
 import { parseManifest } from '../oci/manifest.js';
@@ -98,6 +99,23 @@ async function bringAttachments(source: ImageSource, dest: ImageDestination, man
   return { ...stats, leftOut };
 }
 
+/**
+ * The source's tag list, or none where the credentials may pull but not list (an ECR
+ * role without ecr:ListImages): attachments under tags are then not looked for, with a
+ * note, and the image is still copied (a referrers API is still asked).
+ */
+async function readableTags(source: ImageSource, opts: CopyOptions, notes: string[]): Promise<readonly string[]> {
+  try {
+    return (await source.listTags?.({ signal: opts.signal })) ?? [];
+  } catch (e) {
+    if (!(e instanceof FerryError) || (e.code !== 'ERR_DENIED' && e.code !== 'ERR_UNAUTHORIZED')) throw e;
+    const message = `attachments under tags (cosign, sha256-<hex>) not looked for: ${e.message}`;
+    notes.push(message);
+    opts.onEvent?.({ type: 'note', message });
+    return [];
+  }
+}
+
 /** Whether attachments are to be looked for at all: wanted, and a destination that can hold them. */
 function carries(dest: ImageDestination, opts: CopyOptions): boolean {
   return wantsAttachments(opts.attachments) && dest.supportsIndex;
@@ -113,12 +131,15 @@ export async function copyWithAttachments(source: ImageSource, dest: ImageDestin
   const { sourceTags, ...copyOpts } = opts;
   if (!carries(dest, opts)) return copyImage(source, dest, tag, copyOpts);
   const signal = opts.signal;
+  const notes: string[] = [];
   // read alongside the image copy: discovery needs it only afterwards
-  const tags = sourceTags ? Promise.resolve(sourceTags) : (source.listTags?.({ signal }) ?? Promise.resolve([]));
+  const tags = sourceTags ? Promise.resolve(sourceTags) : readableTags(source, opts, notes);
   tags.catch(() => undefined);
   const result = await copyImage(source, holdingCommit(dest), tag, copyOpts);
   try {
-    const attachments = await bringAttachments(source, dest, result, { ...opts, sourceTags: await tags }, result.notes);
+    const sourceTagList = await tags;
+    result.notes.push(...notes);
+    const attachments = await bringAttachments(source, dest, result, { ...opts, sourceTags: sourceTagList }, result.notes);
     await dest.commit({ signal });
     return { ...result, attachments };
   } catch (e) {

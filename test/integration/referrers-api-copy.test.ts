@@ -67,6 +67,19 @@ describe('copy to and from a registry with the referrers API', () => {
     expect(listed.every((d) => d.artifactType !== undefined)).toBe(true);
   });
 
+  it('a source whose tag list is denied: the image and its API referrers come, cosign tags are not looked for, one note says so', async () => {
+    const denied = await pushSignedImage(api, 'denied', 'v1');
+    api.failNext('/v2/denied/tags/list', 403, 10);
+    const run = await runFerry(['copy', `docker://${api.ref('denied:v1')}`, `docker://${dist.ref('denied/app:v1')}`]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr.split('\n').filter((l) => l.includes('not looked for'))).toHaveLength(1);
+    const index = await getManifest(dist, 'denied/app', digestTag(denied.image.digest));
+    expect((JSON.parse(index!.bytes.toString('utf8')) as { manifests: Array<{ digest: string }> }).manifests.map((d) => d.digest).sort()).toEqual(
+      [denied.notation.manifest.digest, denied.orasSbom.manifest.digest].sort(),
+    );
+    expect(await getManifest(dist, 'denied/app', `${digestTag(denied.image.digest)}.sig`)).toBeUndefined();
+  });
+
   it('an attachment that cannot be read fails the copy with one line naming it', async () => {
     const broken = await pushSignedImage(api, 'broken', 'v1');
     const layer = (JSON.parse(broken.notation.manifest.bytes.toString('utf8')) as { layers: Array<{ digest: string }> }).layers[0]!.digest;
