@@ -10,6 +10,9 @@
 export { copy, type CopyRequest } from './copy/copy.js';
 export type { CopyResult, CopyStats } from './copy/copy-image.js';
 export type { CopyOptions, MultiArch, ManifestFormat, CompressionTarget } from './copy/options.js';
+export type { AttachmentCopyResult } from './copy/attachments.js';
+export type { CarryStats } from './referrers/carry.js';
+export type { AttachmentSelection } from './referrers/types.js';
 export { inspect, rawManifestOf, manifestDigest, type InspectRequest, type ManifestRequest } from './inspect/inspect.js';
 export { discover, type DiscoverRequest, type DiscoverResult, type DiscoveredAttachment, type DiscoveredManifest } from './discover/discover.js';
 export type { InspectOptions, InspectResult } from './inspect/inspect-image.js';

@@ -6,7 +6,7 @@ import { hostPlatform } from '../oci/platform.js';
 import type { ImageDestination, ImageSource } from '../transport/types.js';
 import { copyBlob, type BlobCopyContext } from './blob-copy.js';
 import type { FerryEvent } from '../events.js';
-import { imagesOf, parseNode, readChildren, readImageConfig, type IndexNode, type TreeNode } from './manifests.js';
+import { imagesOf, manifestsOf, parseNode, readChildren, readImageConfig, type IndexNode, type TreeNode } from './manifests.js';
 import { checkCopyOptions, DEFAULT_BLOB_RETRIES, DEFAULT_JOBS, type CopyOptions } from './options.js';
 import { planBlobs, type BlobAction } from './plan.js';
 import { runPool, Semaphore } from './pool.js';
@@ -34,6 +34,23 @@ export interface CopyResult {
   noop: boolean;
   stats: CopyStats;
   notes: string[];
+  /**
+   * Source manifests stored at the destination with their digest unchanged (the root and
+   * the children copied), and those the copy changed or left out: what is attached to the
+   * former still applies at the destination, what is attached to the latter does not.
+   */
+  kept: Digest[];
+  changed: Digest[];
+}
+
+/** Which source manifests arrived byte-exact, given the digests pushed (all of them when `pushed` is undefined). */
+function keptAndChanged(sourceRoot: Digest, root: TreeNode, pushed: Set<Digest> | undefined): { kept: Digest[]; changed: Digest[] } {
+  const all = manifestsOf(root).map((n) => n.raw.digest);
+  const kept = all.filter((d) => !pushed || pushed.has(d));
+  const changed = all.filter((d) => !kept.includes(d));
+  // a platform picked out of an index: the index itself is not at the destination
+  if (sourceRoot !== root.raw.digest) changed.unshift(sourceRoot);
+  return { kept, changed };
 }
 
 /**
@@ -102,7 +119,7 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
       await dest.commit({ signal });
       emit({ type: 'blob-skipped', digest: root.raw.digest, size: root.raw.bytes.byteLength, reason: 'manifest-exists' });
       emit({ type: 'done', digest: root.raw.digest, mediaType: root.raw.mediaType });
-      return { digest: root.raw.digest, mediaType: root.raw.mediaType, sourceDigest: sourceRoot.digest, digestChanged: root.raw.digest !== sourceRoot.digest, noop: true, stats, notes };
+      return { digest: root.raw.digest, mediaType: root.raw.mediaType, sourceDigest: sourceRoot.digest, digestChanged: root.raw.digest !== sourceRoot.digest, noop: true, stats, notes, ...keptAndChanged(sourceRoot.digest, root, undefined) };
     }
   }
 
@@ -156,7 +173,8 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
     const digestChanged = finalRoot.digest !== sourceRoot.digest;
     if (digestChanged && root.raw.digest === sourceRoot.digest) note(`manifest digest changed: ${sourceRoot.digest} → ${finalRoot.digest}`);
     emit({ type: 'done', digest: finalRoot.digest, mediaType: finalRoot.mediaType });
-    return { digest: finalRoot.digest, mediaType: finalRoot.mediaType, sourceDigest: sourceRoot.digest, digestChanged, noop: false, stats, notes };
+    const pushed = new Set([...rewritten.children.map((m) => m.digest), finalRoot.digest]);
+    return { digest: finalRoot.digest, mediaType: finalRoot.mediaType, sourceDigest: sourceRoot.digest, digestChanged, noop: false, stats, notes, ...keptAndChanged(sourceRoot.digest, root, pushed) };
   } catch (e) {
     await dest.abort().catch(() => undefined);
     throw e;

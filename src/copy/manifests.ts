@@ -45,6 +45,11 @@ export async function readChildren(source: ImageSource, node: IndexNode, only: D
   );
 }
 
+/** The node and every manifest below it, parents first. */
+export function manifestsOf(node: TreeNode): TreeNode[] {
+  return node.manifest.kind === 'image' ? [node] : [node, ...(node as IndexNode).children.flatMap(manifestsOf)];
+}
+
 /** Every image manifest below a node, depth first. */
 export function imagesOf(node: TreeNode): ImageNode[] {
   if (node.manifest.kind === 'image') return [node as ImageNode];

@@ -3,6 +3,7 @@ import { checkInteger } from '../options/integer.js';
 import type { OperationOptions } from '../events.js';
 import type { BlobLocationCache } from '../blob-cache/cache.js';
 import type { Digest } from '../oci/digest.js';
+import type { AttachmentSelection } from '../referrers/types.js';
 
 export type MultiArch = 'all' | 'system' | 'index-only';
 export type ManifestFormat = 'oci' | 'v2s2';
@@ -36,6 +37,11 @@ export interface CopyOptions extends OperationOptions {
    * either (its blobs are checked anyway, in one parallel round).
    */
   knownDestinationTag?: Digest | null;
+  /**
+   * Which signatures, attestations, SBOMs and other referrers come along (copy, sync and
+   * manifest-merge; docs/referrers.md). Default: all of them.
+   */
+  attachments?: AttachmentSelection;
 }
 
 /** Measured on 2 cores against distribution 2.8 (docs/benchmarks.md); skopeo uses 6. */

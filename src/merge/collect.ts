@@ -10,7 +10,7 @@ import type { ImageSource } from '../transport/types.js';
 import type { MergeEntry } from './build-index.js';
 import { applyOverride, normalizePlatform, overrideIsComplete, platformFromConfig, type PlatformOverride } from './child-platform.js';
 import { parseImageName } from './image-name.js';
-import { pinnedSource } from './pinned-source.js';
+import { pinnedSource } from '../copy/pinned-source.js';
 
 /** One source of a merge: an image or an index, and for an image the platform to list it under. */
 export interface MergeSource {

@@ -1,4 +1,6 @@
-import { copyImage, type CopyStats } from '../copy/copy-image.js';
+import { copyWithAttachments } from '../copy/attachments.js';
+import type { CopyStats } from '../copy/copy-image.js';
+import type { AttachmentSelection } from '../referrers/types.js';
 import type { OperationOptions } from '../events.js';
 import { MAX_JOBS } from '../copy/options.js';
 import { UsageError } from '../errors.js';
@@ -36,6 +38,8 @@ export interface MergeRequest extends OperationOptions, SessionOptions, BlobCach
   dryRun?: boolean;
   /** Blobs copied at once per child. */
   jobs?: number;
+  /** What attached to each child (signatures, SBOMs) comes along; default everything. */
+  attachments?: AttachmentSelection;
 }
 
 export interface MergedChild {
@@ -76,8 +80,10 @@ async function copyChildren(children: MergeChild[], dest: ImageDestination, requ
     if (done.has(digest)) continue;
     const signal = request.signal;
     // copyImage's first step is one HEAD of the manifest by digest: a manifest the registry
-    // accepted had all its blobs, so its presence settles the child (a no-op copy)
-    const r = await copyImage(child.source, dest, undefined, {
+    // accepted had all its blobs, so its presence settles the child (a no-op copy); its
+    // attachments are brought along either way
+    const r = await copyWithAttachments(child.source, dest, undefined, {
+      ...(request.attachments ? { attachments: request.attachments } : {}),
       ...(signal ? { signal } : {}),
       ...(request.jobs ? { jobs: request.jobs } : {}),
       ...(request.onEvent ? { onEvent: request.onEvent } : {}),

@@ -8,6 +8,7 @@ import { runPool } from '../copy/pool.js';
 import { describeSource, describeTarget, sourceImage, targetImage, type ImageTask, type RepoJob, type RepoTarget } from './jobs.js';
 import { destinationTag, type NamingOptions } from './naming.js';
 import { needsListing, selectTags, type Selection } from './select.js';
+import { isAttachmentTag } from '../referrers/tags.js';
 
 /** A whole registry: one job per repository `_catalog` lists (narrowed by `repos`). */
 export interface CatalogJob {
@@ -55,16 +56,18 @@ export async function expandJobs(jobs: readonly RepoJob[], naming: NamingOptions
   const perJob: ImageTask[][] = jobs.map(() => []);
   const leftOut: LeftOut = new Map();
   await runPool(jobs.map((job, i) => ({ job, i })), ctx.parallel, async ({ job, i }) => {
-    const listed = needsListing(job.selection) ? await listSourceTags(job, ctx) : undefined;
+    const repoTags = needsListing(job.selection) ? await listSourceTags(job, ctx) : undefined;
+    // cosign and referrers-schema tags travel with the images they belong to, never as images
+    const listed = repoTags?.filter((t) => !isAttachmentTag(t));
     const { tags, left } = selectTags(job.selection, listed);
     leftOut.set(describeSource(job.source), left);
     const out = perJob[i]!;
     for (const sourceTag of tags) {
       const tag = destinationTag(sourceTag, naming);
-      out.push({ source: sourceImage(job.source, { tag: sourceTag }), destination: targetImage(job.target, { tag }), tag, sourceTag, key: `${describeTarget(job.target)}:${tag}`, job });
+      out.push({ source: sourceImage(job.source, { tag: sourceTag }), destination: targetImage(job.target, { tag }), tag, sourceTag, key: `${describeTarget(job.target)}:${tag}`, job, ...(repoTags ? { repoTags } : {}) });
     }
     for (const digest of job.selection.digests ?? []) {
-      out.push({ source: sourceImage(job.source, { digest }), destination: targetImage(job.target, { digest }), tag: undefined, sourceTag: undefined, digest, key: `${describeTarget(job.target)}@${digest}`, job });
+      out.push({ source: sourceImage(job.source, { digest }), destination: targetImage(job.target, { digest }), tag: undefined, sourceTag: undefined, digest, key: `${describeTarget(job.target)}@${digest}`, job, ...(repoTags ? { repoTags } : {}) });
     }
   });
   return { tasks: perJob.flat(), leftOut };

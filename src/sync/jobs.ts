@@ -36,6 +36,8 @@ export interface ImageTask {
   /** The destination reference as text: the shard key and the name in reports. */
   key: string;
   job: RepoJob;
+  /** The source repository's whole tag list, when it was read: attachments are found in it. */
+  repoTags?: readonly string[];
 }
 
 export function describeSource(s: SourceRepo): string {

@@ -2,6 +2,7 @@ import type { Location } from '../reference/location.js';
 import { describeTarget, targetImage, type ImageTask, type RepoJob, type RepoTarget } from './jobs.js';
 import { matchesTag, needsListing } from './select.js';
 import { inShard, type Shard } from './shard.js';
+import { isAttachmentTag } from '../referrers/tags.js';
 
 export interface PlanOptions {
   skipExisting?: boolean;
@@ -58,7 +59,8 @@ export function planSync(jobs: readonly RepoJob[], tasks: readonly ImageTask[], 
   const suffix = opts.appendSuffix ?? '';
   for (const [key, { target, jobs, wanted }] of byTarget) {
     for (const tag of [...(destTags.get(key) ?? [])].sort()) {
-      if (wanted.has(tag) || !tag.endsWith(suffix)) continue;
+      // attachment tags (cosign, sha256-<hex>) belong to images, not to the selection
+      if (wanted.has(tag) || !tag.endsWith(suffix) || isAttachmentTag(tag)) continue;
       const sourceName = tag.slice(0, tag.length - suffix.length);
       // a job that names its tags outright never lists the source, so it claims nothing else
       if (![...jobs].some((j) => needsListing(j.selection) && matchesTag(j.selection, sourceName))) continue;

@@ -1,4 +1,4 @@
-import { copyImage } from '../copy/copy-image.js';
+import { carryForPresent, copyWithAttachments, type CarryingOptions } from '../copy/attachments.js';
 import type { CopyOptions } from '../copy/options.js';
 import { FerryError } from '../errors.js';
 import type { Digest } from '../oci/digest.js';
@@ -47,9 +47,18 @@ export async function compareImage(planned: PlannedCopy, ctx: ImageContext): Pro
   // only where both answers are one cheap HEAD (registries); a layout copy compares by itself
   if (!source.headManifest || !dest.taggedDigest) return { destination: null };
   const [src, dst] = await Promise.all([source.headManifest({ signal }), dest.taggedDigest({ signal })]);
-  if (src?.digest && src.digest === dst) return { ...resultBase(task), status: 'unchanged', digest: src.digest };
+  if (src?.digest && src.digest === dst) {
+    // the image is there; what is attached to it may have grown since (a new signature)
+    if (!ctx.dryRun) await carryForPresent(source, dest, { digest: src.digest, ...(src.mediaType ? { mediaType: src.mediaType } : {}) }, carrying(task, ctx));
+    return { ...resultBase(task), status: 'unchanged', digest: src.digest };
+  }
   if (ctx.dryRun) return { ...resultBase(task), status: 'would-copy', ...(src?.digest ? { digest: src.digest } : {}), reason: dst ? `destination has ${dst}` : 'destination has no such tag' };
   return { destination: dst ?? null };
+}
+
+/** The copy options of one image, with the source tag list expansion read (attachments are found in it). */
+function carrying(task: ImageTask, ctx: ImageContext): CarryingOptions {
+  return { ...ctx.copy, signal: ctx.signal, ...(task.repoTags ? { sourceTags: task.repoTags } : {}) };
 }
 
 /** One image copied: an ordinary copy, which itself skips blobs the destination has. */
@@ -62,13 +71,13 @@ export async function copyPlanned(planned: PlannedCopy, known: Digest | null | u
     // recompression writes blobs under digests known only at the end: nothing to share
     const shared = ctx.copy.compression ? undefined : new SharedBlobDestination(dest, ctx.inFlight, describeTarget(task.job.target));
     const hint = known !== undefined && !transforms(ctx.copy) ? { knownDestinationTag: known } : {};
-    const r = await copyImage(source, shared ?? dest, task.tag, { ...ctx.copy, ...hint, signal: ctx.signal })
+    const r = await copyWithAttachments(source, shared ?? dest, task.tag, { ...carrying(task, ctx), ...hint })
       .catch((e: unknown) => {
         if (e instanceof FerryError && task.sourceTag !== undefined) e.message = `tag ${task.sourceTag}: ${e.message}`;
         throw e;
       })
       .finally(() => shared?.releaseAll());
-    return { ...resultBase(task), status: r.noop ? 'unchanged' : 'copied', digest: r.digest, bytes: r.stats.bytes, stats: r.stats };
+    return { ...resultBase(task), status: r.noop ? 'unchanged' : 'copied', digest: r.digest, bytes: r.stats.bytes, stats: r.stats, ...(r.notes.length ? { notes: r.notes } : {}) };
   } finally {
     await source.close();
   }

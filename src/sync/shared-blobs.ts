@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
 import type { RawManifest } from '../oci/manifest.js';
-import type { ImageDestination, ImageSource, MountAnswer, PutBlobOptions, PutManifestAnswer, ReadOptions, RepositoryIdentity } from '../transport/types.js';
+import type { ImageDestination, ImageSource, ManifestHead, MountAnswer, PutBlobOptions, PutManifestAnswer, ReadOptions, RepositoryIdentity } from '../transport/types.js';
 
 /**
  * Blobs being brought into a destination repository by one image, which the others
@@ -149,6 +149,19 @@ export class SharedBlobDestination implements ImageDestination {
 
   putManifest(raw: RawManifest, tag: string | undefined, opts?: ReadOptions): Promise<PutManifestAnswer | void> {
     return this.inner.putManifest(raw, tag, opts);
+  }
+
+  // attachments (signatures, SBOMs) read the destination's tags through the wrapper too
+  async getTaggedManifest(tag: string, opts?: ReadOptions): Promise<RawManifest | undefined> {
+    return this.inner.getTaggedManifest?.(tag, opts);
+  }
+
+  async headTag(tag: string, opts?: ReadOptions): Promise<ManifestHead | undefined> {
+    return this.inner.headTag?.(tag, opts);
+  }
+
+  async listReferrers(subject: Digest, opts?: ReadOptions & { artifactType?: string }): Promise<Descriptor[] | 'unsupported'> {
+    return this.inner.listReferrers ? this.inner.listReferrers(subject, opts) : 'unsupported';
   }
 
   commit(opts?: ReadOptions): Promise<void> {

@@ -20,6 +20,8 @@ export interface ImageResult {
   code?: string;
   /** Why an image is skipped or would be copied/deleted. */
   reason?: string;
+  /** What the copy said about this image (attachments left out, a format conversion). */
+  notes?: string[];
 }
 
 export interface SyncSummary {

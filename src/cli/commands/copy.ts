@@ -10,6 +10,7 @@ import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
 import { addRetryFlags, overridePlatform, session, type CommandContext } from './context.js';
 import type { SideOptions } from '../../transport/open.js';
 import { integerFlag } from './number-flags.js';
+import { addAttachmentFlags, attachmentSelectionFrom } from './attachment-flags.js';
 
 /** --jobs and skopeo's --image-parallel-copies are one setting; two different values are a mistake. */
 function jobsFrom(opts: Record<string, unknown>): number | undefined {
@@ -58,6 +59,8 @@ export function copyOptionsFrom(opts: Record<string, unknown>): CopyOptions {
   if (typeof opts['retryDelay'] === 'number') out.retryDelayMs = opts['retryDelay'];
   const tags = opts['additionalTag'];
   if (Array.isArray(tags) && tags.length) out.additionalTags = tags as string[];
+  const attachments = attachmentSelectionFrom(opts);
+  if (Object.keys(attachments).length) out.attachments = attachments;
   return out;
 }
 
@@ -95,7 +98,7 @@ export function copyCommand(ctx: CommandContext): Command {
     .option('--src-shared-blob-dir <dir>', 'oci: source whose blobs are in DIR/<algorithm>/<hex> instead of its blobs/')
     .option('--dest-shared-blob-dir <dir>', 'oci: destination writing its blobs to DIR/<algorithm>/<hex>, shared with other layouts');
   addRetryFlags(cmd);
-  acceptNoOp(cmd, '--remove-signatures', 'ferry copies no signatures');
+  addAttachmentFlags(cmd);
   acceptNoOp(cmd, '--dest-precompute-digests', 'ferry already checks the destination for every blob whose digest is known before sending it; recompressed layers are streamed, not staged on disk');
   acceptNoOp(cmd, '--dest-oci-accept-uncompressed-layers', 'ferry stores layers in oci: layouts as they come and never compresses uncompressed ones');
   addCacheFlag(cmd);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { addAttachmentFlags, attachmentSelectionFrom } from './attachment-flags.js';
 import { Command, Option } from 'commander';
 import { FerryError, UsageError } from '../../errors.js';
 import type { IndexFormat } from '../../merge/build-index.js';
@@ -54,6 +55,7 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
     .option('--replace', 'a later image for a platform replaces an earlier one instead of failing')
     .option('--dry-run', 'read everything and print the index; write nothing')
     .addOption(new Option('-j, --jobs <n>', 'blobs copied at once (default 6)').argParser(integerFlag('--jobs', { min: 1, max: MAX_JOBS })));
+  addAttachmentFlags(cmd);
   addRetryFlags(cmd);
   addCacheFlag(cmd);
   addStallTimeoutFlag(cmd);
@@ -83,6 +85,7 @@ export function manifestMergeCommand(ctx: CommandContext): Command {
       replace: opts['replace'] === true,
       dryRun: opts['dryRun'] === true,
       ...(jobs ? { jobs } : {}),
+      attachments: attachmentSelectionFrom(opts),
     });
     for (const note of result.notes) ctx.stderr.write(`ferry: ${note}\n`);
     // dry run: stdout is the index exactly as it would be pushed (for jq), the digest goes to stderr

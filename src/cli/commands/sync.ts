@@ -4,6 +4,7 @@ import { FerryError, UsageError } from '../../errors.js';
 import { parseShard } from '../../sync/shard.js';
 import type { SyncRequest, SyncResult } from '../../sync/sync.js';
 import { copyOptionsFrom } from './copy.js';
+import { addAttachmentFlags } from './attachment-flags.js';
 import { MAX_JOBS } from '../../copy/options.js';
 import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
 import { addRetryFlags, session, type CommandContext } from './context.js';
@@ -34,7 +35,7 @@ export function syncRequestFrom(ctx: CommandContext, opts: Record<string, unknow
   const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
   const shard = str('shard');
   return {
-    ...copyOptionsFrom({ jobs: opts['jobs'], platform: opts['platform'], format: opts['format'], preserveDigests: opts['preserveDigests'], all: opts['all'] }),
+    ...copyOptionsFrom({ jobs: opts['jobs'], platform: opts['platform'], format: opts['format'], preserveDigests: opts['preserveDigests'], all: opts['all'], referrers: opts['referrers'], removeSignatures: opts['removeSignatures'], referrersArtifactType: opts['referrersArtifactType'] }),
     ...session(ctx, opts),
     ...stallTimeoutFrom(opts),
     ...cacheOptions(opts),
@@ -79,13 +80,13 @@ export function syncCommand(ctx: CommandContext): Command {
     .addOption(new Option('-f, --format <format>', 'convert manifests (v2s1 is refused)').choices(['oci', 'v2s2', 'v2s1']))
     .option('--preserve-digests', 'fail rather than change any manifest digest')
     .option('--digestfile <path>', 'write "DIGEST REFERENCE" for every image at the destination')
-    .option('--remove-signatures', 'accepted: ferry copies no signatures (cosign tags are ordinary tags; leave them out with --tags)')
     .addOption(new Option('--progress <mode>', 'output: lines, or json (NDJSON: one event per image, then a summary)').choices(['auto', 'plain', 'json']).default('auto'))
     .option('-q, --quiet', 'print nothing but errors')
     .option('--authfile <path>', 'auth file for both sides');
   for (const side of ['src', 'dest'] as const) {
     addSideFlags(cmd, `${side}-`);
   }
+  addAttachmentFlags(cmd);
   addRetryFlags(cmd);
   addCacheFlag(cmd);
   addStallTimeoutFlag(cmd);
@@ -105,6 +106,7 @@ export function syncCommand(ctx: CommandContext): Command {
       onImage: (r) => {
         if (json) ctx.stdout.write(report.imageEvent(r));
         else if (!quiet && r.status !== 'failed') ctx.stdout.write(`${report.imageLine(r, byTag)}\n`);
+        if (!json && !quiet) for (const note of r.notes ?? []) ctx.stderr.write(`ferry: ${r.destination}: ${note}\n`);
       },
     };
     let result: SyncResult;

@@ -1,5 +1,5 @@
 import type { RawManifest } from '../../oci/manifest.js';
-import type { ReadOptions } from '../types.js';
+import type { ManifestHead, ReadOptions } from '../types.js';
 import { StagedLayoutDestination } from '../local/staged-layout-destination.js';
 import { StagedArchive } from '../local/staged-archive.js';
 import { OciLayoutDestination } from '../oci-layout/destination.js';
@@ -26,6 +26,19 @@ export class OciArchiveDestination extends StagedLayoutDestination {
 
   async putManifest(raw: RawManifest, tag: string | undefined): Promise<void> {
     await this.layout.putManifest(raw, tag);
+  }
+
+  /** Attachment tags (referrers index, cosign tags) live in the staged layout's index.json. */
+  getTaggedManifest(tag: string): Promise<RawManifest | undefined> {
+    return this.layout.getTaggedManifest(tag);
+  }
+
+  headTag(tag: string): Promise<ManifestHead | undefined> {
+    return this.layout.headTag(tag);
+  }
+
+  listTags(): Promise<string[]> {
+    return this.layout.listTags();
   }
 
   async commit(opts?: ReadOptions): Promise<void> {

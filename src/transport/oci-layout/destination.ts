@@ -6,7 +6,9 @@ import type { Descriptor } from '../../oci/descriptor.js';
 import type { Digest } from '../../oci/digest.js';
 import { digestOf } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
-import type { ImageDestination, PutBlobOptions, ReadOptions } from '../types.js';
+import type { ImageDestination, ManifestHead, PutBlobOptions, ReadOptions } from '../types.js';
+import { PendingRefs, hasSubject } from './attachment-refs.js';
+import { isAttachmentTag } from '../../oci/attachment-tag.js';
 import { writeFileAtomic, writeUnknownBlob, writeVerifiedBlob } from '../local/blob-file.js';
 import { TempFiles, removeOrphanTemps } from '../local/temp-files.js';
 import { MAX_LAYOUT_INDEX_BYTES } from '../../oci/limits.js';
@@ -24,6 +26,7 @@ import {
   encodeIndexJson,
   layoutFileBytes,
   parseIndexJson,
+  refNameOf,
   withEntry,
 } from './layout.js';
 
@@ -61,6 +64,7 @@ export class OciLayoutDestination implements ImageDestination {
   private last: RawManifest | undefined;
   private prepared: Promise<void> | undefined;
   private committedRoot: Descriptor | undefined;
+  private readonly attachmentRefs = new PendingRefs();
 
   private constructor(
     readonly path: string,
@@ -149,9 +153,41 @@ export class OciLayoutDestination implements ImageDestination {
     if (!(await this.hasBlob({ mediaType: raw.mediaType, digest: raw.digest, size: raw.bytes.byteLength }))) {
       await writeFileAtomic(this.file(raw.digest), raw.bytes, this.temps, this.blobRoot);
     }
-    // Children come first and the root last; the root is the tagged one, or else the last.
+    if (tag !== undefined && isAttachmentTag(tag)) return this.attachmentRefs.set(tag, raw);
+    // Children come first and the root last; the root is the tagged one, or else the last
+    // one that is not itself attached to another (a referrer, stored by digest).
     if (tag !== undefined) this.tagged = { raw, tag };
-    this.last = raw;
+    if (tag !== undefined || !hasSubject(raw)) this.last = raw;
+  }
+
+  /** What a tag names: one stored since the last commit, else index.json's entry of that ref name. */
+  private async taggedEntry(tag: string): Promise<{ desc: Descriptor; raw?: RawManifest } | undefined> {
+    const pending = this.attachmentRefs.get(tag);
+    if (pending) return { desc: { mediaType: pending.mediaType, digest: pending.digest, size: pending.bytes.byteLength }, raw: pending };
+    const hits = (await this.readIndex()).manifests.filter((m) => refNameOf(m) === tag);
+    const desc = hits[hits.length - 1];
+    return desc ? { desc } : undefined;
+  }
+
+  async getTaggedManifest(tag: string): Promise<RawManifest | undefined> {
+    const entry = await this.taggedEntry(tag);
+    if (!entry) return undefined;
+    if (entry.raw) return entry.raw;
+    const bytes = await readOptional(this.file(entry.desc.digest));
+    if (!bytes) throw new FerryError('ERR_LAYOUT', `${this.description}: index.json names ${tag} (${entry.desc.digest}) but its blob is missing`);
+    const actual = digestOf(bytes, entry.desc.digest);
+    if (actual !== entry.desc.digest) throw new DigestMismatchError(`manifest ${tag} in ${this.description}`, entry.desc.digest, actual);
+    return { bytes, mediaType: entry.desc.mediaType, digest: actual };
+  }
+
+  async headTag(tag: string): Promise<ManifestHead | undefined> {
+    const entry = await this.taggedEntry(tag);
+    return entry ? { digest: entry.desc.digest, mediaType: entry.desc.mediaType, size: entry.desc.size } : undefined;
+  }
+
+  async listTags(): Promise<string[]> {
+    const names = (await this.readIndex()).manifests.map(refNameOf).filter((n): n is string => n !== undefined);
+    return [...new Set([...names, ...this.attachmentRefs.names()])];
   }
 
   private refName(tag: string | undefined): string | undefined {
@@ -165,26 +201,34 @@ export class OciLayoutDestination implements ImageDestination {
     return parseIndexJson(bytes, this.description);
   }
 
-  async commit(opts: ReadOptions = {}): Promise<void> {
-    if (this.committedRoot) return;
+  /** The root's index.json entry, until it has been committed. */
+  private rootEntry(): Descriptor | undefined {
     const root = this.tagged?.raw ?? this.last;
-    if (!root) return;
-    await this.prepare();
+    if (this.committedRoot || !root) return undefined;
     const ref = this.refName(this.tagged?.tag);
     const annotations = { ...this.opts.annotations, ...(ref !== undefined ? { [REF_NAME_ANNOTATION]: ref } : {}) };
     const entry: Descriptor = { mediaType: root.mediaType, digest: root.digest, size: root.bytes.byteLength };
     if (Object.keys(annotations).length) entry.annotations = annotations;
+    return entry;
+  }
+
+  /** Writes the root's entry (once) and the attachment tags stored since the last commit. */
+  async commit(opts: ReadOptions = {}): Promise<void> {
+    const root = this.rootEntry();
+    const entries = [...(root ? [root] : []), ...this.attachmentRefs.drain()];
+    if (!entries.length) return;
+    await this.prepare();
     // Re-read under the lock: another process may have tagged something since open, or
     // be rewriting index.json right now; its entries are kept.
     await withIndexLock(
       this.path,
       async () => {
-        const index = withEntry(await this.readIndex(), entry);
+        const index = entries.reduce(withEntry, await this.readIndex());
         await writeFileAtomic(join(this.path, INDEX_FILE), encodeIndexJson(index), this.temps);
       },
       opts,
     );
-    this.committedRoot = entry;
+    if (root) this.committedRoot = root;
   }
 
   async abort(): Promise<void> {

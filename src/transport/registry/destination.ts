@@ -5,7 +5,7 @@ import type { Descriptor } from '../../oci/descriptor.js';
 import type { Digest } from '../../oci/digest.js';
 import type { RawManifest } from '../../oci/manifest.js';
 import { repositoryName, type DockerReference } from '../../reference/docker-reference.js';
-import type { ImageDestination, ImageSource, MountAnswer, PutBlobOptions, ReadOptions, RepositoryIdentity } from '../types.js';
+import type { ImageDestination, ImageSource, MountAnswer, PutBlobOptions, PutManifestAnswer, ReadOptions, RepositoryIdentity } from '../types.js';
 import { cancelUpload, finishUpload, headBlob, mountBlob, patchUpload, putUpload, startUpload } from './blobs.js';
 import { deleteManifestByDigest, deleteTagOnly, type DeleteContext } from './delete.js';
 import { headManifest, putManifest, type ManifestHead, type RepoContext } from './manifests.js';
@@ -103,8 +103,9 @@ export class RegistryDestination implements ImageDestination {
     }
   }
 
-  async putManifest(raw: RawManifest, tag: string | undefined, opts: ReadOptions = {}): Promise<void> {
-    await putManifest(this.ctx, tag ?? raw.digest, raw, opts.signal);
+  async putManifest(raw: RawManifest, tag: string | undefined, opts: ReadOptions = {}): Promise<PutManifestAnswer> {
+    const { subjectIndexed } = await putManifest(this.ctx, tag ?? raw.digest, raw, opts.signal);
+    return { subjectIndexed };
   }
 
   listReferrers(subject: Digest, opts: ReadOptions & { artifactType?: string } = {}): Promise<Descriptor[] | 'unsupported'> {

@@ -84,7 +84,13 @@ function scopeFor(repository: string, scope: 'pull' | 'push'): string {
   return scope === 'push' ? repositoryScope(repository, 'pull', 'push') : repositoryScope(repository, 'pull');
 }
 
-export async function putManifest(ctx: RepoContext, reference: string, raw: RawManifest, signal?: AbortSignal): Promise<Digest> {
+/** A stored manifest's digest, and whether the registry indexed its `subject` itself (OCI-Subject). */
+export interface PutManifestResult {
+  digest: Digest;
+  subjectIndexed: boolean;
+}
+
+export async function putManifest(ctx: RepoContext, reference: string, raw: RawManifest, signal?: AbortSignal): Promise<PutManifestResult> {
   if (raw.bytes.byteLength > MAX_MANIFEST_BYTES) throw manifestTooLarge(`manifest ${raw.digest} for ${ctx.location}`, raw.bytes.byteLength);
   const body = Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
   const res = await ctx.client.request({
@@ -103,7 +109,8 @@ export async function putManifest(ctx: RepoContext, reference: string, raw: RawM
   if (d && isDigest(d) && d !== raw.digest && digestOf(raw.bytes, d) !== d) {
     throw new DigestMismatchError(`manifest pushed to ${ctx.location}`, raw.digest, d);
   }
-  return raw.digest;
+  // OCI 1.1: a registry with the referrers API names the subject it indexed; one without says nothing
+  return { digest: raw.digest, subjectIndexed: header(res.headers, 'oci-subject') !== undefined };
 }
 
 export async function deleteManifest(ctx: RepoContext, reference: string, signal?: AbortSignal): Promise<void> {

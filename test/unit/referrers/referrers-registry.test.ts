@@ -49,6 +49,7 @@ describe('the referrers registry double', () => {
     expect(sig.fallbackIndex).toBeUndefined();
     expect(reg.tags('signed')).toEqual(['v1']);
 
+    reg.resetRequests();
     const first = await fetch(`${reg.url}/v2/signed/referrers/${image.digest}`);
     const page1 = (await first.json()) as ReferrersIndex;
     expect(page1.manifests).toHaveLength(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pinnedSource } from '../../../src/merge/pinned-source.js';
+import { pinnedSource } from '../../../src/copy/pinned-source.js';
 import { encodeManifest, rawManifest } from '../../../src/oci/manifest.js';
 import { MediaType } from '../../../src/oci/media-types.js';
 import type { ImageSource } from '../../../src/transport/types.js';

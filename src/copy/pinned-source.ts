@@ -1,6 +1,6 @@
 import type { Digest } from '../oci/digest.js';
 import type { RawManifest } from '../oci/manifest.js';
-import type { BlobStream, ImageSource, ReadOptions, RepositoryIdentity } from '../transport/types.js';
+import type { BlobStream, ImageSource, ManifestHead, ReadOptions, RepositoryIdentity } from '../transport/types.js';
 import type { Descriptor } from '../oci/descriptor.js';
 
 /**
@@ -29,12 +29,29 @@ class PinnedSource implements ImageSource {
     return this.inner.getBlob(desc, opts);
   }
 
+  // the same repository's tags and referrers: what is attached to the pinned manifest is found there
+  async listTags(opts?: ReadOptions): Promise<string[]> {
+    return (await this.inner.listTags?.(opts)) ?? [];
+  }
+
+  async listReferrers(subject: Digest, opts?: ReadOptions & { artifactType?: string }): Promise<Descriptor[] | 'unsupported'> {
+    return this.inner.listReferrers ? this.inner.listReferrers(subject, opts) : 'unsupported';
+  }
+
+  async getTaggedManifest(tag: string, opts?: ReadOptions): Promise<RawManifest | undefined> {
+    return this.inner.getTaggedManifest?.(tag, opts);
+  }
+
+  async headTag(tag: string, opts?: ReadOptions): Promise<ManifestHead | undefined> {
+    return this.inner.headTag?.(tag, opts);
+  }
+
   async close(): Promise<void> {
     // the inner source is closed by whoever opened it
   }
 }
 
-/** A source whose root is `root`, for copying one child of a merge with the copy engine. */
+/** A source whose root is `root`, for copying one manifest of an already open source with the copy engine (a child of a merge, an attachment). */
 export function pinnedSource(inner: ImageSource, root: RawManifest): ImageSource {
   return new PinnedSource(inner, root);
 }
