@@ -8,12 +8,15 @@ const REPOS = ['docker://127.0.0.1:9/a/b', 'docker://127.0.0.1:9/c/d'];
 
 describe('ferry sync flags, skopeo\'s way', () => {
   it.each([
-    [['--sign-by', 'KEY'], 'ferry: [ERR_USAGE] --sign-by is not supported: ferry does not sign images (sign with cosign or skopeo after the sync)'],
-    [['--sign-by-sigstore-private-key', 'k.pem'], 'ferry: [ERR_USAGE] --sign-by-sigstore-private-key is not supported: ferry does not sign images (sign with cosign after the sync)'],
-    [['--sign-passphrase-file', 'p'], 'ferry: [ERR_USAGE] --sign-passphrase-file is not supported: ferry does not sign images, so it needs no passphrase'],
-    [['-f', 'v2s1'], 'ferry: [ERR_USAGE] --format v2s1 is not supported: schema 1 is deprecated and registries refuse new schema 1 pushes'],
+    [['--sign-by', 'KEY'], 'ferry: [ERR_UNSUPPORTED] --sign-by: not supported: ferry does not sign images; sign the mirror afterwards (cosign sign, notation sign)'],
+    [['--sign-by-sigstore-private-key', 'k.pem'], 'ferry: [ERR_UNSUPPORTED] --sign-by-sigstore-private-key: not supported: ferry does not sign images; sign the mirror afterwards (cosign sign, notation sign)'],
+    [['--sign-passphrase-file', 'p'], 'ferry: [ERR_UNSUPPORTED] --sign-passphrase-file: not supported: ferry does not sign images; sign the mirror afterwards (cosign sign, notation sign)'],
+    [['--sign-identity', 'r.io/a'], 'ferry: [ERR_UNSUPPORTED] --sign-identity: not supported: ferry does not sign images; sign the mirror afterwards (cosign sign, notation sign)'],
+    [['-f', 'v2s1'], 'ferry: [ERR_UNSUPPORTED] --format v2s1: not supported: ferry does not write Docker schema 1 manifests (deprecated; use v2s2 or oci)'],
     [['--shard', '2/2'], 'ferry: [ERR_USAGE] --shard takes I/N with 0 <= I < N (e.g. 0/3), not "2/2"'],
     [['--image-jobs', 'x'], 'ferry: [ERR_USAGE] --image-jobs takes a whole number of 1 or more, not "x"'],
+    [['--image-jobs', '2.5'], 'ferry: [ERR_USAGE] --image-jobs takes a whole number of 1 or more, not "2.5"'],
+    [['--parallel-images', '0'], 'ferry: [ERR_USAGE] --parallel-images takes a whole number of 1 or more, not "0"'],
     [['--src-username', 'u'], 'ferry: [ERR_USAGE] --src-username and --src-password go together'],
     [['--semver', '>=banana'], 'ferry: [ERR_USAGE] --semver: invalid version range ">=banana": Invalid comparator: >=banana'],
   ])('%j is refused in one line', async (flags, message) => {

@@ -83,5 +83,8 @@ describe('ferry prune', () => {
     expect(oneLineError(none), describeRun(none)).toBe('ferry: [ERR_USAGE] prune needs a rule: --keep-last, --older-than, --tags or --semver');
     const tagged = await runFerry(['prune', '--keep-last', '1', dockerRef(reg, 'apps/web:nightly')]);
     expect(oneLineError(tagged)).toBe(`ferry: [ERR_USAGE] prune takes a repository, without tag or digest: ${dockerRef(reg, 'apps/web:nightly')}`);
+    const badCount = await runFerry(['prune', '--keep-last', '1e3', dockerRef(reg, 'apps/web')]);
+    expect(oneLineError(badCount)).toBe('ferry: [ERR_USAGE] --keep-last takes a whole number of 0 or more, not "1e3"');
+    expect(badCount.code).toBe(1);
   });
 });

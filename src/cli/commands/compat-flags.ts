@@ -22,6 +22,14 @@ export function acceptNoOp(cmd: Command, flags: string, why: string): Command {
   return cmd.addOption(new Option(flags, `accepted for skopeo compatibility; no effect: ${why}`));
 }
 
+/** skopeo's signing flags (copy and sync): refused, since ferry signs nothing. */
+export function refuseSigningFlags(cmd: Command, afterWhat: string): Command {
+  for (const flag of ['--sign-by <key-id>', '--sign-by-sigstore <param-file>', '--sign-by-sigstore-private-key <path>', '--sign-by-sq-fingerprint <fingerprint>', '--sign-passphrase-file <path>', '--sign-identity <reference>']) {
+    refuseFlag(cmd, flag, `ferry does not sign images; sign the ${afterWhat} afterwards (cosign sign, notation sign)`);
+  }
+  return cmd;
+}
+
 /** Throws for the first refused flag set on `cmd` (run before each action). */
 export function checkRefusedFlags(cmd: Command): void {
   for (const option of cmd.options) {

@@ -4,7 +4,7 @@ import { MAX_COMPRESSION_LEVEL, MAX_JOBS, type CopyOptions, type MultiArch } fro
 import { FerryError, UsageError } from '../../errors.js';
 import { parsePlatform } from '../../oci/platform.js';
 import type { ProgressMode } from '../progress/renderers.js';
-import { acceptNoOp, refuseFlag } from './compat-flags.js';
+import { acceptNoOp, refuseFlag, refuseSigningFlags } from './compat-flags.js';
 import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.js';
 import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
 import { addRetryFlags, overridePlatform, session, type CommandContext } from './context.js';
@@ -110,9 +110,7 @@ export function copyCommand(ctx: CommandContext): Command {
   refuseFlag(cmd, '--dest-daemon-host <host>', 'ferry has no docker-daemon: transport');
   refuseFlag(cmd, '--dest-decompress', 'ferry writes layers compressed (gzip or zstd), never decompressed');
   refuseFlag(cmd, '--dry-run', 'ferry copy has no dry run (ferry inspect shows what a copy would read)');
-  for (const flag of ['--sign-by <key-id>', '--sign-by-sigstore <param-file>', '--sign-by-sigstore-private-key <path>', '--sign-by-sq-fingerprint <fingerprint>', '--sign-passphrase-file <path>', '--sign-identity <reference>']) {
-    refuseFlag(cmd, flag, 'ferry does not sign images; sign the copy afterwards (cosign sign, notation sign)');
-  }
+  refuseSigningFlags(cmd, 'copy');
   for (const flag of ['--encryption-key <key>', '--encrypt-layer <ints>', '--decryption-key <key>']) refuseFlag(cmd, flag, 'ferry does not encrypt or decrypt layers');
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
     const stall = stallTimeoutFrom(opts);

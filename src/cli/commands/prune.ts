@@ -1,20 +1,13 @@
-import { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { Command, Option } from 'commander';
 import { addSideFlags, sideOptions } from './flags.js';
 import { addRetryFlags, session, type CommandContext } from './context.js';
-
-function wholeNumber(flag: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} takes a whole number, not "${String(value)}"`);
-  return n;
-}
+import { integerFlag } from './number-flags.js';
 
 export function pruneCommand(ctx: CommandContext): Command {
   const cmd = new Command('prune')
     .description('delete old tags of a repository by rule (tag-only); prints the plan and changes nothing without --yes')
     .argument('<repository>', 'docker://REGISTRY/REPOSITORY (no tag)')
-    .option('--keep-last <n>', 'keep the newest N candidates (by version when the tags are versions, else by image creation date)')
+    .addOption(new Option('--keep-last <n>', 'keep the newest N candidates (by version when the tags are versions, else by image creation date)').argParser(integerFlag('--keep-last', { min: 0 })))
     .option('--older-than <duration>', 'delete only candidates created longer ago than this (90d, 12h, 2w, 1d12h)')
     .option('--tags <regex>', 'candidates: tags this regular expression matches in full')
     .option('--semver <range>', 'candidates: tags that are versions in this range (1.2.3_build is 1.2.3+build)')
@@ -28,7 +21,7 @@ export function pruneCommand(ctx: CommandContext): Command {
     const { prune } = await import('../../prune/prune.js');
     const quiet = opts['quiet'] === true;
     const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
-    const keepLast = wholeNumber('--keep-last', opts['keepLast']);
+    const keepLast = opts['keepLast'] as number | undefined;
     const result = await prune(repository, {
       ...session(ctx, opts),
       ...sideOptions(opts, ''),

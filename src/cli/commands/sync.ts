@@ -10,28 +10,10 @@ import { addCacheFlag, addSideFlags, cacheOptions, sideOptions } from './flags.j
 import { addRetryFlags, session, type CommandContext } from './context.js';
 import { integerFlag } from './number-flags.js';
 import { addStallTimeoutFlag, stallTimeoutFrom } from './stall-timeout.js';
-
-/** skopeo sync flags ferry cannot honour, with why (one line each). */
-const REFUSED: Record<string, string> = {
-  signBy: 'ferry does not sign images (sign with cosign or skopeo after the sync)',
-  signBySigstore: 'ferry does not sign images (sign with cosign after the sync)',
-  signBySigstorePrivateKey: 'ferry does not sign images (sign with cosign after the sync)',
-  signBySqFingerprint: 'ferry does not sign images (sign with skopeo after the sync)',
-  signPassphraseFile: 'ferry does not sign images, so it needs no passphrase',
-};
-
-function imageJobs(opts: Record<string, unknown>): number | undefined {
-  const v = opts['imageJobs'] ?? opts['parallelImages'];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--image-jobs takes a whole number of 1 or more, not "${String(v)}"`);
-  return n;
-}
+import { refuseSigningFlags } from './compat-flags.js';
 
 export function syncRequestFrom(ctx: CommandContext, opts: Record<string, unknown>): SyncRequest {
-  for (const [flag, why] of Object.entries(REFUSED)) if (opts[flag] !== undefined) throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is not supported: ${why}`);
-  if (opts['format'] === 'v2s1') throw new UsageError('--format v2s1 is not supported: schema 1 is deprecated and registries refuse new schema 1 pushes');
-  const jobs = imageJobs(opts);
+  const jobs = (opts['imageJobs'] ?? opts['parallelImages']) as number | undefined;
   const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
   const shard = str('shard');
   return {
@@ -66,8 +48,8 @@ export function syncCommand(ctx: CommandContext): Command {
     .option('--semver <range>', 'only tags that are versions in this range (">=1.2 <2", "^1.0"; 1.2.3_build is 1.2.3+build)')
     .option('--repos <regex>', 'whole-registry source: only repositories this regular expression matches in full')
     .option('--platform <list>', 'copy only these platforms (os/arch[/variant],...) of each index')
-    .option('--image-jobs <n>', 'images copied at once per registry (default 4)')
-    .addOption(new Option('--parallel-images <n>', 'same as --image-jobs').hideHelp())
+    .addOption(new Option('--image-jobs <n>', 'images copied at once per registry (default 4)').argParser(integerFlag('--image-jobs', { min: 1 })))
+    .addOption(new Option('--parallel-images <n>', 'same as --image-jobs').argParser(integerFlag('--parallel-images', { min: 1 })).hideHelp())
     .addOption(new Option('-j, --jobs <n>', 'blobs copied at once per image (default 6)').argParser(integerFlag('--jobs', { min: 1, max: MAX_JOBS })))
     .option('--skip-existing', 'skip any tag the destination already has, without reading the source (tags are immutable)')
     .option('--keep-going', 'try every image, report failures at the end, exit non-zero if any failed')
@@ -90,7 +72,7 @@ export function syncCommand(ctx: CommandContext): Command {
   addRetryFlags(cmd);
   addCacheFlag(cmd);
   addStallTimeoutFlag(cmd);
-  for (const flag of Object.keys(REFUSED)) cmd.addOption(new Option(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} <value>`).hideHelp());
+  refuseSigningFlags(cmd, 'mirror');
   return cmd.action(async (src: string, dst: string, opts: Record<string, unknown>) => {
     // loaded on use: start-up pays only for the command that runs
     const { syncRepository, syncImages } = await import('../../sync/sync.js');
