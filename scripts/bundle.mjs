@@ -17,7 +17,7 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 // in scripts/undici-trimmed.cjs, which provides just them (docs/decisions.md, "Start-up").
 const trimmedUndici = join(root, 'scripts', 'undici-trimmed.cjs');
 const undiciModule = join(root, 'dist', 'http', 'undici.js');
-const undiciImports = ['Agent', 'EnvHttpProxyAgent', 'request'];
+const undiciImports = ['EnvHttpProxyAgent', 'request'];
 const trimUndici = {
   name: 'trim-undici',
   setup(b) {

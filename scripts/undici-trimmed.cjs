@@ -1,10 +1,9 @@
 'use strict';
-// What the CLI bundle gets for `require('undici')` (scripts/bundle.mjs): the three things
+// What the CLI bundle gets for `require('undici')` (scripts/bundle.mjs): the two things
 // src/http/undici.ts imports, from undici's own files. undici's index also loads fetch,
 // WebSocket, EventSource, caches and mocks, which the CLI never uses; measured in
 // docs/decisions.md ("Start-up"). Library users get undici's public entry point.
 // A bundle-time swap: if undici moves these files, `npm run build` fails to resolve them.
-const Agent = require('undici/lib/dispatcher/agent.js');
 const EnvHttpProxyAgent = require('undici/lib/dispatcher/env-http-proxy-agent.js');
 const apiRequest = require('undici/lib/api/api-request.js');
 // undici's index puts its API methods on Dispatcher.prototype; the proxy agent tunnels
@@ -25,4 +24,4 @@ function request(url, opts) {
   });
 }
 
-module.exports = { Agent, EnvHttpProxyAgent, request };
+module.exports = { EnvHttpProxyAgent, request };

@@ -1,6 +1,6 @@
 import type * as Undici from 'undici';
 import type { Readable } from 'node:stream';
-import { Agent, EnvHttpProxyAgent, request as undiciRequest } from 'undici';
+import { EnvHttpProxyAgent, request as undiciRequest } from 'undici';
 import type { Answer, NodeHttpOptions, Sender } from './node-http.js';
 import type { TlsMaterial } from './tls.js';
 
@@ -11,8 +11,6 @@ import type { TlsMaterial } from './tls.js';
  * (src/http/sender.ts): node:http has no proxy support.
  */
 type ResponseData = Undici.Dispatcher.ResponseData;
-
-export { Agent };
 
 /** Requests through HTTP(S)_PROXY / NO_PROXY, as undici's EnvHttpProxyAgent reads them. */
 export class UndiciProxySender implements Sender {
