@@ -69,6 +69,23 @@ node -e '
     console.log(`${file.replace(/^.*vitest-report-|\.json$/g, "")}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${s} skipped`);
     passed += r.numPassedTests; failed += r.numFailedTests; skipped += s;
   }
+  // A CI log may keep only its tail: name each failed test here, where the tail is,
+  // with the first line of why it failed.
+  for (const file of process.argv.slice(1)) {
+    const label = file.replace(/^.*vitest-report-|\.json$/g, "");
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    for (const t of r.testResults ?? []) {
+      const where = t.name.replace(process.cwd() + "/", "");
+      const failedTests = (t.assertionResults ?? []).filter((a) => a.status === "failed");
+      if (failedTests.length === 0 && t.status === "failed") {
+        console.log(`FAILED ${label} ${where}: ${String(t.message ?? "").split("\n")[0]}`);
+      }
+      for (const a of failedTests) {
+        const why = String((a.failureMessages ?? [])[0] ?? "").split("\n")[0].slice(0, 300);
+        console.log(`FAILED ${label} ${where} > ${a.fullName}: ${why}`);
+      }
+    }
+  }
   console.log(`vitest: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 ' "${reports[@]}"
 exit "$status"
