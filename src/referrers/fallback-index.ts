@@ -106,6 +106,7 @@ async function mergeRounds(target: IndexTarget, tag: string, ours: Descriptor[],
   const rounds = opts.rounds ?? 5;
   const settle = opts.settleMs ?? 300;
   let writes = 0;
+  let started = performance.now();
   let current = await target.getTaggedManifest(tag, { signal: opts.signal });
   for (let round = 0; ; round++) {
     const { doc, manifests } = entriesOf(current, where);
@@ -119,11 +120,16 @@ async function mergeRounds(target: IndexTarget, tag: string, ours: Descriptor[],
     const next = encodeIndex(doc, [...manifests, ...missing]);
     await target.putManifest(next, tag, { signal: opts.signal });
     writes++;
-    // a rival that read before our write and writes after it drops our entries: wait
-    // past its likely write, then check (random, so two of us do not stay in step)
-    await sleep(settle / 5 + Math.random() * ((settle * 4) / 5), undefined, { signal: opts.signal }).catch(() => {
+    // A rival that read before our write and writes after it drops our entries: wait
+    // past its likely write, then check (random, so two of us do not stay in step). Its
+    // read-to-write window is about as long as ours was, and grows with the registry's
+    // load, so the wait is at least a few of our own windows.
+    const window = performance.now() - started;
+    const wait = Math.max(settle / 5 + Math.random() * ((settle * 4) / 5), 4 * window);
+    await sleep(wait, undefined, { signal: opts.signal }).catch(() => {
       throw new AbortedError();
     });
+    started = performance.now();
     current = await target.getTaggedManifest(tag, { signal: opts.signal });
   }
 }
