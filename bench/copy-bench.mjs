@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // ferry vs skopeo, copy and recompression benchmark (docs/benchmarks.md).
 //
-//   npm run build && npm run bench -- [--runs N] [--quick] [--cases a,b] [--jobs-list 2,4,6,8]
+//   npm run build && [FERRY_BENCH_NODE=24] npm run bench -- [--runs N] [--quick] [--cases a,b] [--jobs-list 2,4,6,8]
+//
+// FERRY_BENCH_NODE picks the Node that runs ferry (a binary, or 22 / 24 from the npm
+// registry); without it, the `node` on PATH.
 //
 // 1. builds the fixtures once from real files (bench/fixtures.mjs, cached in bench/.work/),
 //    and a zstd variant of the realistic image with skopeo;
@@ -28,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { buildFixtures, REALISTIC } from './fixtures.mjs';
 import { startDelayProxy } from './delay-proxy.mjs';
 import { countByMethod, startRegistry } from './registry.mjs';
-import { FERRY_BIN, SKOPEO_CACHE, TIME, Tools, log, measure, need, run, version } from './tools.mjs';
+import { FERRY_NODE, SKOPEO_CACHE, TIME, Tools, log, measure, need, run, version } from './tools.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(BENCH_DIR, '..');
@@ -175,6 +178,7 @@ async function main() {
     memGiB: Math.round(totalmem() / 2 ** 30),
     kernel: release(),
     node: process.version,
+    ferryNode: version(FERRY_NODE ?? 'node', ['--version']),
     skopeo: version('skopeo', ['--version']),
     registry: version('docker-registry', ['--version']),
     zstd: version('zstd', ['--version']),
@@ -408,7 +412,7 @@ function report({ opts, machine, fx, cases, results, jobs, zBytes, cacheChecked 
   const s = fx.summary;
   out.push(`# ferry vs skopeo — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   out.push('');
-  out.push(`${opts.runs} runs per tool and case, interleaved; medians. ${machine.cores} × ${machine.cpu}, ${machine.memGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}, ${machine.skopeo}, ${machine.registry}; ferry ${machine.ferry}. Load average (1 min) ${machine.loadStart.toFixed(1)} at start, ${machine.loadEnd.toFixed(1)} at end.${machine.distEnd !== machine.dist ? ' **dist/ was rebuilt during the run.**' : ''}`);
+  out.push(`${opts.runs} runs per tool and case, interleaved; medians. ${machine.cores} × ${machine.cpu}, ${machine.memGiB} GiB, Linux ${machine.kernel}, ferry on Node ${machine.ferryNode}, ${machine.skopeo}, ${machine.registry}; ferry ${machine.ferry}. Load average (1 min) ${machine.loadStart.toFixed(1)} at start, ${machine.loadEnd.toFixed(1)} at end.${machine.distEnd !== machine.dist ? ' **dist/ was rebuilt during the run.**' : ''}`);
   out.push('');
   out.push(`Fixtures: realistic image ${s.realistic.layers} gzip layers, ${(s.realistic.gzipBytes / 1e6).toFixed(0)} MB (${(s.realistic.tarBytes / 1e6).toFixed(0)} MB of tar); zstd variant ${(zBytes / 1e6).toFixed(0)} MB; index of ${s.multi.platforms} platforms, ${s.multi.distinctLayers} distinct layers, ${(s.multi.gzipBytes / 1e6).toFixed(0)} MB; big layer ${(s.big.gzipBytes / 1e6).toFixed(0)} MB (${(s.big.tarBytes / 1e6).toFixed(0)} MB of tar).`);
   out.push('');

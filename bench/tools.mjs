@@ -11,6 +11,26 @@ import { fileURLToPath } from 'node:url';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(BENCH_DIR, '..');
 export const FERRY_BIN = join(REPO, 'bin', 'ferry');
+
+/**
+ * The Node that runs ferry: FERRY_BENCH_NODE, a binary or a major version (22, 24: taken
+ * from the npm registry by scripts/node-from-npm.sh, as the tests do), else bin/ferry's
+ * `node` on PATH. Users run 22 and 24; this machine's node is 20.
+ */
+export const FERRY_NODE = ferryNode(process.env.FERRY_BENCH_NODE);
+
+function ferryNode(want) {
+  if (!want) return undefined;
+  if (!/^\d+$/.test(want)) return resolve(want);
+  const r = spawnSync('bash', [join(REPO, 'scripts', 'node-from-npm.sh'), want], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`FERRY_BENCH_NODE=${want}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
+}
+
+/** [command, args] that run ferry with `args` on FERRY_NODE. */
+export function ferryCommand(args) {
+  return FERRY_NODE ? [FERRY_NODE, [FERRY_BIN, ...args]] : [FERRY_BIN, args];
+}
 export const TIME = '/usr/bin/time';
 export const SKOPEO_CACHE = '/var/lib/containers/cache';
 
@@ -138,8 +158,9 @@ export class Tools {
     const dir = cacheDir ?? (await mkdtemp(join(this.home, 'ferry-cache-')));
     const env = { ...this.ferryEnv, FERRY_CACHE_DIR: dir };
     try {
-      if (!measured) return await run(FERRY_BIN, args, { env });
-      return await measure(FERRY_BIN, args, { env, timeFile: join(this.home, `time-${++this.n}`) });
+      const [cmd, argv] = ferryCommand(args);
+      if (!measured) return await run(cmd, argv, { env });
+      return await measure(cmd, argv, { env, timeFile: join(this.home, `time-${++this.n}`) });
     } finally {
       if (!cacheDir) await rm(dir, { recursive: true, force: true });
     }
