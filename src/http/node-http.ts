@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type https from 'node:https';
 import type { Readable } from 'node:stream';
+import { Http1Client } from './http1-client.js';
+import { releaseChunk } from './read-buffers.js';
 import type { TlsMaterial } from './tls.js';
 
 /** What a sender answers: status, headers (a string, or an array when repeated) and the body. */
@@ -47,12 +49,14 @@ export class HttpTimeoutError extends Error {
 export class NodeHttpSender implements Sender {
   private readonly plain: http.Agent;
   private secure: https.Agent | undefined;
+  private readonly reads: Http1Client;
 
   constructor(
     private readonly tls: TlsMaterial,
     private readonly opts: NodeHttpOptions,
   ) {
     this.plain = new http.Agent({ keepAlive: true, timeout: opts.keepAliveMs, scheduling: 'lifo' });
+    this.reads = new Http1Client(tls, opts);
   }
 
   /** node:https (and with it the TLS modules) loads on the first https request only. */
@@ -65,6 +69,7 @@ export class NodeHttpSender implements Sender {
   }
 
   send(method: string, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined, signal?: AbortSignal, headersTimeoutMs?: number): Promise<Answer> {
+    if ((method === 'GET' || method === 'HEAD') && body === undefined) return this.reads.send(method, url, headers, signal, headersTimeoutMs);
     const secure = url.protocol === 'https:';
     const agent = secure ? this.secureAgent() : this.plain;
     const request = secure ? (process.getBuiltinModule('node:https') as typeof https).request : http.request;
@@ -100,14 +105,41 @@ export class NodeHttpSender implements Sender {
       // a body that fails (a source that broke, a stalled upload) fails the request with its own error
       body.once('error', (e) => req.destroy(e));
       req.once('finish', armHeadersTimeout);
-      body.pipe(req);
+      pump(body, req);
     });
   }
 
   async close(): Promise<void> {
     this.plain.destroy();
     this.secure?.destroy();
+    await this.reads.close();
   }
+}
+
+/**
+ * body.pipe(req), except that each chunk is handed back once its write is done, so the
+ * socket read buffer it may be a view of is read into again (src/http/read-buffers.ts).
+ */
+function pump(body: Readable, req: http.ClientRequest): void {
+  const onData = (chunk: Buffer): void => {
+    if (!req.write(chunk, () => releaseChunk(chunk))) body.pause();
+  };
+  const onDrain = (): void => {
+    body.resume();
+  };
+  const onEnd = (): void => {
+    req.end();
+  };
+  body.on('data', onData);
+  req.on('drain', onDrain);
+  body.once('end', onEnd);
+  // as pipe() does: a request that is gone takes no more of the body
+  req.once('close', () => {
+    body.off('data', onData);
+    body.off('end', onEnd);
+    req.off('drain', onDrain);
+    body.pause();
+  });
 }
 
 /** undici's shape: one value as a string, repeated headers as an array. */

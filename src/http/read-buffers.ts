@@ -1,0 +1,64 @@
+/**
+ * Socket read buffers that are used again once a body chunk cut from them has been
+ * written out. Node's default is a fresh 64 KiB buffer for every socket read, freed in
+ * bulk by GC: a 200 MB blob copy then spends more CPU on page faults, the allocator and
+ * GC than on reading the socket (docs/benchmarks.md, "Socket reads into reused buffers").
+ *
+ * A reader lends views (body chunks) of a buffer; whoever writes a chunk out hands it
+ * back with `releaseChunk` once the write is done, and the buffer returns to the free
+ * list when every view of it is back. A chunk that goes to a consumer that never hands
+ * it back (a file, a decompressor) simply keeps its buffer, which GC frees as before:
+ * releasing is an optimisation, never a requirement. Releasing a chunk that is still
+ * referenced is the one thing that must not happen, so only a writer whose write
+ * callback has fired releases, and only chunks this module lent.
+ */
+
+export const READ_BUFFER_SIZE = 64 * 1024;
+/** At most this many idle buffers are kept (4 MiB). */
+const MAX_FREE = 64;
+
+const free: Buffer[] = [];
+/** Views lent and not yet handed back, per buffer. */
+const outstanding = new WeakMap<ArrayBufferLike, number>();
+/** The views themselves, so a view handed back twice counts once. */
+const lent = new WeakSet<Buffer>();
+
+/** A buffer to read into: an idle one, or a new one. */
+export function takeReadBuffer(): Buffer {
+  return free.pop() ?? Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
+}
+
+/** Whether views of `buf` are still out: it must not be read into again. */
+export function isLent(buf: Buffer): boolean {
+  return outstanding.has(buf.buffer);
+}
+
+/** A view of `buf` [start, end) lent to a consumer, to be handed back with releaseChunk. */
+export function lendView(buf: Buffer, start: number, end: number): Buffer {
+  outstanding.set(buf.buffer, (outstanding.get(buf.buffer) ?? 0) + 1);
+  const view = buf.subarray(start, end);
+  lent.add(view);
+  return view;
+}
+
+/**
+ * Hands back a chunk whose bytes are no longer needed (written out). Anything else
+ * (a chunk this module did not lend, one already handed back) is ignored.
+ */
+export function releaseChunk(chunk: Buffer): void {
+  if (!lent.delete(chunk)) return;
+  const ab = chunk.buffer;
+  const n = outstanding.get(ab);
+  if (n === undefined) return;
+  if (n > 1) {
+    outstanding.set(ab, n - 1);
+    return;
+  }
+  outstanding.delete(ab);
+  if (free.length < MAX_FREE && ab.byteLength === READ_BUFFER_SIZE) free.push(Buffer.from(ab as ArrayBuffer, 0, READ_BUFFER_SIZE));
+}
+
+/** For tests: idle buffers held. */
+export function idleReadBuffers(): number {
+  return free.length;
+}

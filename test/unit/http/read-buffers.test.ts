@@ -1,0 +1,132 @@
+// The process-wide pool of socket read buffers (src/http/read-buffers.ts): views lent
+// out, handed back, and a buffer only going back to the free list (to be read into
+// again) once every view of it is back. The pool is module state shared by the tests
+// in this file, so each test works with counts relative to where it started.
+import { describe, expect, it } from 'vitest';
+import { nextReadBuffer } from '../../../src/http/http1-response.js';
+import { idleReadBuffers, isLent, lendView, READ_BUFFER_SIZE, releaseChunk, takeReadBuffer } from '../../../src/http/read-buffers.js';
+
+/** Takes every idle buffer out of the pool, so the next take is a new one. */
+function drain(): Buffer[] {
+  const out: Buffer[] = [];
+  while (idleReadBuffers() > 0) out.push(takeReadBuffer());
+  return out;
+}
+
+describe('read buffers', () => {
+  it('hands out 64 KiB buffers, new ones when none are idle', () => {
+    drain();
+    const a = takeReadBuffer();
+    const b = takeReadBuffer();
+    expect(a.length).toBe(READ_BUFFER_SIZE);
+    expect(b.length).toBe(READ_BUFFER_SIZE);
+    expect(a.buffer).not.toBe(b.buffer);
+    expect(isLent(a)).toBe(false);
+    expect(idleReadBuffers()).toBe(0);
+  });
+
+  it('lends views of the buffer itself (no copy) and counts them', () => {
+    drain();
+    const buf = takeReadBuffer();
+    buf.write('hello world', 0, 'latin1');
+    const view = lendView(buf, 6, 11);
+    expect(view.toString('latin1')).toBe('world');
+    expect(view.buffer).toBe(buf.buffer);
+    buf.write('W', 6, 'latin1');
+    expect(view.toString('latin1')).toBe('World');
+    expect(isLent(buf)).toBe(true);
+    releaseChunk(view);
+    expect(isLent(buf)).toBe(false);
+    expect(idleReadBuffers()).toBe(1);
+  });
+
+  it('returns a buffer to the pool only after all of its views are back', () => {
+    drain();
+    const buf = takeReadBuffer();
+    const views = [lendView(buf, 0, 10), lendView(buf, 10, 20), lendView(buf, 20, READ_BUFFER_SIZE)];
+    releaseChunk(views[1]!);
+    releaseChunk(views[0]!);
+    expect(isLent(buf)).toBe(true);
+    expect(idleReadBuffers()).toBe(0);
+    // while views are out, the pool hands out another buffer, never this one
+    const other = takeReadBuffer();
+    expect(other.buffer).not.toBe(buf.buffer);
+    releaseChunk(views[2]!);
+    expect(isLent(buf)).toBe(false);
+    expect(idleReadBuffers()).toBe(1);
+    const again = takeReadBuffer();
+    expect(again.buffer).toBe(buf.buffer);
+    expect(again.length).toBe(READ_BUFFER_SIZE);
+    expect(again.byteOffset).toBe(0);
+  });
+
+  it('counts a view handed back twice once', () => {
+    drain();
+    const buf = takeReadBuffer();
+    const first = lendView(buf, 0, 100);
+    const second = lendView(buf, 100, 200);
+    releaseChunk(first);
+    releaseChunk(first);
+    expect(isLent(buf)).toBe(true);
+    expect(idleReadBuffers()).toBe(0);
+    releaseChunk(second);
+    expect(isLent(buf)).toBe(false);
+    expect(idleReadBuffers()).toBe(1);
+    releaseChunk(second);
+    releaseChunk(first);
+    expect(idleReadBuffers()).toBe(1);
+  });
+
+  it('ignores chunks it did not lend, even views of a lent buffer', () => {
+    drain();
+    const buf = takeReadBuffer();
+    const view = lendView(buf, 0, 10);
+    releaseChunk(Buffer.from('foreign'));
+    releaseChunk(Buffer.alloc(READ_BUFFER_SIZE));
+    releaseChunk(buf);
+    releaseChunk(buf.subarray(0, 10)); // same bytes, but not the view that was lent
+    expect(isLent(buf)).toBe(true);
+    expect(idleReadBuffers()).toBe(0);
+    releaseChunk(view);
+    expect(idleReadBuffers()).toBe(1);
+  });
+
+  it('does not pool buffers of another size', () => {
+    drain();
+    const small = Buffer.allocUnsafeSlow(1000);
+    const view = lendView(small, 0, 10);
+    expect(isLent(small)).toBe(true);
+    releaseChunk(view);
+    expect(isLent(small)).toBe(false);
+    expect(idleReadBuffers()).toBe(0);
+  });
+
+  it('keeps at most 64 idle buffers', () => {
+    drain();
+    const views = Array.from({ length: 70 }, () => lendView(takeReadBuffer(), 0, 1));
+    for (const v of views) releaseChunk(v);
+    expect(idleReadBuffers()).toBe(64);
+  });
+
+  it('never hands out a buffer twice while it is in use', () => {
+    drain();
+    const taken = Array.from({ length: 10 }, () => takeReadBuffer());
+    const views = taken.map((b) => lendView(b, 0, 8));
+    for (const v of views.slice(0, 5)) releaseChunk(v);
+    const next = Array.from({ length: 8 }, () => takeReadBuffer());
+    const inUse = new Set(taken.slice(5).map((b) => b.buffer));
+    for (const b of next) expect(inUse.has(b.buffer)).toBe(false);
+    expect(new Set(next.map((b) => b.buffer)).size).toBe(8);
+  });
+
+  it('reads into the same buffer again only when none of it is lent', () => {
+    drain();
+    const first = nextReadBuffer(undefined);
+    expect(nextReadBuffer(first)).toBe(first);
+    const view = lendView(first, 0, 5);
+    const second = nextReadBuffer(first);
+    expect(second.buffer).not.toBe(first.buffer);
+    releaseChunk(view);
+    expect(nextReadBuffer(second)).toBe(second);
+  });
+});
