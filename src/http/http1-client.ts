@@ -31,8 +31,16 @@ export class Http1Client {
     }
     if (signal?.aborted) return Promise.reject(abortError());
     const key = `${url.protocol}//${url.host}`;
-    const conn = this.take(key) ?? this.connect(key, url);
-    return conn.exchange(method, head, headersTimeoutMs ?? this.opts.headersTimeoutMs, signal);
+    const waitMs = headersTimeoutMs ?? this.opts.headersTimeoutMs;
+    const pooled = this.take(key);
+    if (!pooled) return this.connect(key, url).exchange(method, head, waitMs, signal);
+    // A server may close an idle connection just as we send on it; the request never
+    // reached it, and GET and HEAD are safe to send again, once, on a new connection.
+    return pooled.exchange(method, head, waitMs, signal).catch((e: unknown) => {
+      const code = (e as { code?: unknown })?.code;
+      if (signal?.aborted || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw e;
+      return this.connect(key, url).exchange(method, head, waitMs, signal);
+    });
   }
 
   async close(): Promise<void> {

@@ -228,6 +228,27 @@ describe('Http1Client', () => {
     expect(served.connections()).toBe(2);
   });
 
+  it('sends a GET again on a new connection when a reused one turns out closed before any answer', async () => {
+    // the server answers the first request on each connection and hangs up on the second
+    // without a word, as a server does whose keep-alive timer ran out just then
+    let requests = 0;
+    const raw = await listen(
+      createNetServer((socket) => {
+        let seen = 0;
+        socket.on('data', () => {
+          requests++;
+          if (++seen === 1) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+          else socket.destroy();
+        });
+      }),
+    );
+    const c = client();
+    for (let i = 0; i < 3; i++) expect((await bytes((await c.send('GET', raw.url, {})).body)).toString()).toBe('ok');
+    // each reuse failed once and went out again on a fresh connection
+    expect(raw.connections()).toBe(3);
+    expect(requests).toBe(5);
+  });
+
   it('leaves the next request working after a reader destroys a body early', async () => {
     const served = await serve(sendBlob);
     const c = client();
