@@ -1,7 +1,8 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import type { Readable } from 'node:stream';
-import { HttpProtocolError, nextReadBuffer, ResponseParser } from './http1-response.js';
+import { nextReadBuffer } from '../stream/read-buffers.js';
+import { HttpProtocolError, ResponseParser } from './http1-response.js';
 import type { Answer, NodeHttpOptions } from './node-http.js';
 import { HttpTimeoutError } from './node-http.js';
 import type { TlsMaterial } from './tls.js';

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { isLent, lendView, takeReadBuffer } from './read-buffers.js';
+import { lendView } from '../stream/read-buffers.js';
 
 /** Response heads larger than this are refused (Node's own limit is 16 KiB). */
 const MAX_HEAD = 64 * 1024;
@@ -199,13 +199,4 @@ function framingOf(method: string, head: ResponseHead): Framing {
     return { kind: 'length', left: Number(only) };
   }
   return { kind: 'close' };
-}
-
-/**
- * The buffer a socket reads into next: the same one again when the last read lent none
- * of it (a head, a chunk-size line), else another from the pool.
- */
-export function nextReadBuffer(last: Buffer | undefined): Buffer {
-  if (last && !isLent(last)) return last;
-  return takeReadBuffer();
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type https from 'node:https';
 import type { Readable } from 'node:stream';
 import { Http1Client } from './http1-client.js';
-import { releaseChunk } from './read-buffers.js';
+import { releaseChunk } from '../stream/read-buffers.js';
 import type { TlsMaterial } from './tls.js';
 
 /** What a sender answers: status, headers (a string, or an array when repeated) and the body. */

@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { FerryError } from '../../errors.js';
+import { fileRange } from '../../stream/file-range.js';
 import type { ReadOptions } from '../types.js';
 
 /**
@@ -38,7 +38,7 @@ export function tooLarge(where: string, rel: string, size: number, limit: number
 /** A byte range of a file as a stream; an empty range is an empty stream (fs refuses end < start). */
 export function rangeStream(file: string, start: number, length: number, signal?: AbortSignal): Readable {
   if (length <= 0) return Readable.from([]);
-  return createReadStream(file, { start, end: start + length - 1, signal });
+  return fileRange(file, start, length, signal);
 }
 
 function isMissing(e: unknown): boolean {

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Http1Client } from '../../../src/http/http1-client.js';
 import { NodeHttpSender } from '../../../src/http/node-http.js';
-import { isLent } from '../../../src/http/read-buffers.js';
+import { isLent } from '../../../src/stream/read-buffers.js';
 import type { TlsMaterial } from '../../../src/http/tls.js';
 import { waitUntil } from '../../support/wait-until.js';
 

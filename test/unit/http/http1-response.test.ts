@@ -4,7 +4,7 @@
 // must refuse.
 import { describe, expect, it } from 'vitest';
 import { HttpProtocolError, ResponseParser, type ResponseHead } from '../../../src/http/http1-response.js';
-import { isLent, takeReadBuffer } from '../../../src/http/read-buffers.js';
+import { isLent, takeReadBuffer } from '../../../src/stream/read-buffers.js';
 
 interface Run {
   parser: ResponseParser;

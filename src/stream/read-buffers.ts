@@ -1,8 +1,8 @@
 /**
- * Socket read buffers that are used again once a body chunk cut from them has been
- * written out. Node's default is a fresh 64 KiB buffer for every socket read, freed in
- * bulk by GC: a 200 MB blob copy then spends more CPU on page faults, the allocator and
- * GC than on reading the socket (docs/benchmarks.md, "Socket reads into reused buffers").
+ * Read buffers that are used again once the body chunks cut from them have been written
+ * out. Node's default is a fresh 64 KiB buffer for every socket or file read, freed in
+ * bulk by GC: a 200 MB blob copy then spends more CPU on the allocator, page faults and
+ * GC than on reading (docs/benchmarks.md, "Socket reads into reused buffers").
  *
  * A reader lends views (body chunks) of a buffer; whoever writes a chunk out hands it
  * back with `releaseChunk` once the write is done, and the buffer returns to the free
@@ -22,13 +22,28 @@ const free: Buffer[] = [];
 const outstanding = new WeakMap<ArrayBufferLike, number>();
 /** The views themselves, so a view handed back twice counts once. */
 const lent = new WeakSet<Buffer>();
+/** Buffers a view was lent of since they were taken: only the free list hands them out again. */
+const given = new WeakSet<ArrayBufferLike>();
 
 /** A buffer to read into: an idle one, or a new one. */
 export function takeReadBuffer(): Buffer {
-  return free.pop() ?? Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
+  const buf = free.pop() ?? Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
+  given.delete(buf.buffer);
+  return buf;
 }
 
-/** Whether views of `buf` are still out: it must not be read into again. */
+/**
+ * The buffer a reader reads into next: the one it read into last when that lent no view
+ * (it held a response head, a chunk-size line), else another from the pool. A buffer
+ * that lent a view goes back to the pool when the views come back, never straight to
+ * the reader that holds it, so no two readers ever share one.
+ */
+export function nextReadBuffer(last: Buffer | undefined): Buffer {
+  if (last && !given.has(last.buffer)) return last;
+  return takeReadBuffer();
+}
+
+/** Whether views of `buf` are still out. */
 export function isLent(buf: Buffer): boolean {
   return outstanding.has(buf.buffer);
 }
@@ -36,6 +51,7 @@ export function isLent(buf: Buffer): boolean {
 /** A view of `buf` [start, end) lent to a consumer, to be handed back with releaseChunk. */
 export function lendView(buf: Buffer, start: number, end: number): Buffer {
   outstanding.set(buf.buffer, (outstanding.get(buf.buffer) ?? 0) + 1);
+  given.add(buf.buffer);
   const view = buf.subarray(start, end);
   lent.add(view);
   return view;

@@ -3,8 +3,7 @@
 // again) once every view of it is back. The pool is module state shared by the tests
 // in this file, so each test works with counts relative to where it started.
 import { describe, expect, it } from 'vitest';
-import { nextReadBuffer } from '../../../src/http/http1-response.js';
-import { idleReadBuffers, isLent, lendView, READ_BUFFER_SIZE, releaseChunk, takeReadBuffer } from '../../../src/http/read-buffers.js';
+import { idleReadBuffers, isLent, lendView, nextReadBuffer, READ_BUFFER_SIZE, releaseChunk, takeReadBuffer } from '../../../src/stream/read-buffers.js';
 
 /** Takes every idle buffer out of the pool, so the next take is a new one. */
 function drain(): Buffer[] {
@@ -128,5 +127,19 @@ describe('read buffers', () => {
     expect(second.buffer).not.toBe(first.buffer);
     releaseChunk(view);
     expect(nextReadBuffer(second)).toBe(second);
+  });
+
+  it('never lets the reader that lent a buffer read into it again: it comes back through the pool only', () => {
+    drain();
+    const first = nextReadBuffer(undefined);
+    const view = lendView(first, 0, 5);
+    releaseChunk(view); // handed back before the reader asked for its next buffer
+    expect(idleReadBuffers()).toBe(1);
+    const next = nextReadBuffer(first);
+    // the pool's copy and the reader's would otherwise be the same memory for two readers
+    expect(next.buffer).toBe(first.buffer);
+    expect(idleReadBuffers()).toBe(0);
+    const other = takeReadBuffer();
+    expect(other.buffer).not.toBe(first.buffer);
   });
 });
