@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Starts the proxy in a child process on 127.0.0.1 (random port) in front of `target` ("127.0.0.1:PORT"). */
 export async function startDelayProxy(target, delayMs) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), target, String(delayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), target, String(delayMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const host = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -78,4 +78,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const proxy = await serveDelayProxy(target, Number(delay));
   process.stdout.write(`${proxy.host}\n`);
   process.on('SIGTERM', () => proxy.stop().then(() => process.exit(0)));
+  // a bench that died without stopping us closes our stdin: go too
+  process.stdin.resume();
+  process.stdin.on('end', () => process.exit(0));
 }
