@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
@@ -9,6 +9,7 @@ import { DigestMismatchError, FerryError, SizeMismatchError } from '../../errors
 import type { Descriptor } from '../../oci/descriptor.js';
 import type { Digest } from '../../oci/digest.js';
 import { digestAlgorithm, isDigest, nodeHashName } from '../../oci/digest.js';
+import { FileSink } from '../../stream/file-sink.js';
 import { DigestStream, VerifyStream } from '../../stream/verify.js';
 import type { PutBlobOptions } from '../types.js';
 import type { TempFiles } from './temp-files.js';
@@ -47,7 +48,7 @@ export async function writeVerifiedBlob(
 ): Promise<void> {
   const tmp = temps.name(tmpDir, 'blob');
   try {
-    const sink = createWriteStream(tmp, { flags: 'wx', flush: true });
+    const sink = new FileSink(tmp);
     // A verified body errors before its end when it is wrong, so no rename can follow.
     const stages: (Readable | Transform)[] = [body];
     if (!opts.verified) stages.push(new VerifyStream({ digest: desc.digest, size: desc.size }, `blob ${desc.digest}`));
@@ -80,7 +81,7 @@ export async function writeUnknownBlob(
 ): Promise<{ digest: Digest; size: number }> {
   const tmp = temps.name(tmpDir, 'blob');
   try {
-    const sink = createWriteStream(tmp, { flags: 'wx', flush: true });
+    const sink = new FileSink(tmp);
     const digester = opts.verified ? undefined : new DigestStream();
     const stages: (Readable | Transform)[] = [body];
     if (digester) stages.push(digester);
@@ -108,7 +109,7 @@ export async function writeUnknownBlob(
 export async function writeFileAtomic(target: string, bytes: Uint8Array, temps: TempFiles, tmpDir = dirname(target)): Promise<void> {
   const tmp = temps.name(tmpDir, 'file');
   try {
-    const sink = createWriteStream(tmp, { flags: 'wx', flush: true });
+    const sink = new FileSink(tmp);
     await pipeline([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], sink);
     await settle(temps, tmp, target);
   } catch (e) {
