@@ -25,7 +25,7 @@ type ChunkState = 'size' | 'data' | 'data-end' | 'trailer';
 
 /**
  * One HTTP/1.1 response, parsed from the reads of a socket that reads into its own
- * buffers (`onread`, src/http/read-buffers.ts): the head is copied out, body bytes are
+ * buffers (`onread`, src/stream/read-buffers.ts): the head is copied out, body bytes are
  * pushed as views of the read buffer, so no byte is copied on the way. `feed` returns
  * false when the body's reader wants no more for now (the socket is then paused).
  */
@@ -93,9 +93,9 @@ export class ResponseParser {
         }
       },
     });
+    this.keepAlive = head.keepAlive;
     this.onHead(head, this.body);
-    if (this.framing.kind === 'none' || (this.framing.kind === 'length' && this.framing.left === 0)) this.finish(head.keepAlive);
-    else this.keepAlive = head.keepAlive;
+    if (this.framing.kind === 'none' || (this.framing.kind === 'length' && this.framing.left === 0)) this.finish(this.keepAlive);
     return at + used;
   }
 

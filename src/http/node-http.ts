@@ -39,11 +39,11 @@ export class HttpTimeoutError extends Error {
 }
 
 /**
- * Registry requests over node:http / node:https with keep-alive pools. Node's HTTP parser
- * is native and hands body chunks over as views of the bytes the socket read; undici's
- * WebAssembly parser copies every chunk into its memory and V8 compiles that module a
- * second time (optimising tier) in the background once it is hot: together about a third
- * of a plain copy's CPU (docs/decisions.md, "HTTP: node:http, undici for proxies"). undici
+ * Registry requests: GET and HEAD over sockets that read into reused buffers
+ * (src/http/http1-client.ts), requests with a body over node:http / node:https keep-alive
+ * pools. undici's WebAssembly parser copied every chunk into its memory and V8 compiled
+ * that module a second time in the background once it was hot: together about a third of
+ * a plain copy's CPU (docs/decisions.md, "HTTP: node:http, undici for proxies"). undici
  * stays for proxies (src/http/undici.ts).
  */
 export class NodeHttpSender implements Sender {
@@ -118,7 +118,7 @@ export class NodeHttpSender implements Sender {
 
 /**
  * body.pipe(req), except that each chunk is handed back once its write is done, so the
- * socket read buffer it may be a view of is read into again (src/http/read-buffers.ts).
+ * socket read buffer it may be a view of is read into again (src/stream/read-buffers.ts).
  */
 function pump(body: Readable, req: http.ClientRequest): void {
   const onData = (chunk: Buffer): void => {

@@ -1,6 +1,6 @@
 import { close, open, read } from 'node:fs';
 import { addAbortSignal, Readable } from 'node:stream';
-import { isLent, lendView, takeReadBuffer } from './read-buffers.js';
+import { lendView, nextReadBuffer } from './read-buffers.js';
 
 /**
  * Bytes [start, start + length) of a file as a stream, read into the reused buffers of
@@ -35,8 +35,7 @@ export class FileRangeStream extends Readable {
       this.push(null);
       return;
     }
-    if (!this.buf || isLent(this.buf)) this.buf = takeReadBuffer();
-    const buf = this.buf;
+    const buf = (this.buf = nextReadBuffer(this.buf));
     read(this.fd!, buf, 0, Math.min(buf.length, this.left), this.pos, (e, n) => {
       if (e) return void this.destroy(e);
       if (n === 0) return void this.push(null);
