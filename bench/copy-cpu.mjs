@@ -4,19 +4,22 @@
 // are the steady figure on a shared machine, wall time is not (docs/benchmarks.md,
 // "Copy path CPU").
 //
-//   npm run build && node bench/copy-cpu.mjs [--runs 5] [--profile DIR] [--layout DIR] NAME=FERRY_BIN[,VAR=VALUE...] ...
+//   npm run build && node bench/copy-cpu.mjs [--runs 5] [--profile DIR] [--layout DIR] [--delay MS] NAME=FERRY_BIN[,VAR=VALUE...] ...
 //
 // Starts a source and a destination registry (bench/registry.mjs), pushes the realistic
 // image of bench/fixtures.mjs (build it once with `npm run bench -- --quick --cases fresh`,
 // or point --layout at an OCI layout holding a `realistic` tag), then runs each variant
 // once per round, alternating the order, every copy into a new repository, each with an
 // empty FERRY_CACHE_DIR. A variant is a bin/ferry path (default this checkout's) plus
-// extra environment. --profile DIR passes `--cpu-prof` to node and keeps the profiles.
+// extra environment; the name `skopeo` runs skopeo instead. --profile DIR passes
+// `--cpu-prof` to node and keeps the profiles. --delay MS reaches both registries through
+// bench/delay-proxy.mjs (every response held MS): wall time on a link with round trips.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startDelayProxy } from './delay-proxy.mjs';
 import { startRegistry } from './registry.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,13 +27,15 @@ const args = process.argv.slice(2);
 let runs = 5;
 let profileDir;
 let layout = join(REPO, 'bench', '.work', 'oci');
+let delayMs = 0;
 const variants = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--runs') runs = Number(args[++i]);
   else if (args[i] === '--profile') profileDir = resolve(args[++i]);
   else if (args[i] === '--layout') layout = resolve(args[++i]);
+  else if (args[i] === '--delay') delayMs = Number(args[++i]);
   else if (args[i] === '--help') {
-    console.log('usage: node bench/copy-cpu.mjs [--runs N] [--profile DIR] [--layout OCI_DIR] NAME=FERRY_BIN[,VAR=VALUE...] ...');
+    console.log('usage: node bench/copy-cpu.mjs [--runs N] [--profile DIR] [--layout OCI_DIR] [--delay MS] NAME=FERRY_BIN[,VAR=VALUE...] ...');
     process.exit(0);
   } else {
     const [name, spec = ''] = args[i].split('=');
@@ -56,10 +61,11 @@ const median = (xs) => {
 };
 
 const scratch = await mkdtemp(join(tmpdir(), 'ferry-copy-cpu-'));
-const src = await startRegistry('cpu-src');
-const dst = await startRegistry('cpu-dst');
+const registries = [await startRegistry('cpu-src'), await startRegistry('cpu-dst')];
+const proxies = delayMs > 0 ? await Promise.all(registries.map((r) => startDelayProxy(r.host, delayMs))) : [];
+const [src, dst] = delayMs > 0 ? proxies : registries;
 try {
-  await run('skopeo', ['copy', '--quiet', '--insecure-policy', '--dest-tls-verify=false', `oci:${layout}:realistic`, `docker://${src.ref('realistic:1')}`], process.env);
+  await run('skopeo', ['copy', '--quiet', '--insecure-policy', '--dest-tls-verify=false', `oci:${layout}:realistic`, `docker://${registries[0].ref('realistic:1')}`], process.env);
   if (profileDir) await mkdir(profileDir, { recursive: true });
   let n = 0;
   for (let round = 0; round < runs; round++) {
@@ -69,9 +75,10 @@ try {
       const timeFile = join(scratch, `time-${++n}`);
       const env = { ...process.env, FERRY_CACHE_DIR: cache, HOME: scratch, ...v.env };
       // NODE_OPTIONS may not carry --cpu-prof: node runs bin/ferry itself then
-      const cmd = profileDir ? [process.execPath, '--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', join(profileDir, v.name), v.bin] : [v.bin];
+      const cmd = v.name === 'skopeo' ? ['skopeo', 'copy', '--quiet', '--insecure-policy', '--src-tls-verify=false', '--dest-tls-verify=false'] : [...(profileDir ? [process.execPath, '--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', join(profileDir, v.name), v.bin] : [v.bin]), 'copy', '-q'];
+      if (v.name === 'skopeo') await rm('/var/lib/containers/cache', { recursive: true, force: true });
       const t0 = process.hrtime.bigint();
-      await run('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, ...cmd, 'copy', '-q', `docker://${src.ref('realistic:1')}`, `docker://${dst.ref(`cpu-${v.name}-${round}:1`)}`], env);
+      await run('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, ...cmd, `docker://${src.ref('realistic:1')}`, `docker://${dst.ref(`cpu-${v.name}-${round}:1`)}`], env);
       const wall = Number(process.hrtime.bigint() - t0) / 1e9;
       const [, user, sys, rss] = (await readFile(timeFile, 'utf8')).trim().split('\n').pop().split(' ').map(Number);
       v.cpu.push(user + sys);
@@ -88,6 +95,7 @@ try {
     console.log(`| ${v.name} | ${v.cpu.length} | ${median(v.cpu).toFixed(2)} s (${Math.min(...v.cpu).toFixed(2)}–${Math.max(...v.cpu).toFixed(2)}) | ${median(v.user).toFixed(2)} | ${median(v.sys).toFixed(2)} | ${median(v.wall).toFixed(2)} s | ${Math.round(median(v.rss))} MB |`);
   }
 } finally {
-  await Promise.allSettled([src.stop(), dst.stop()]);
+  await Promise.allSettled(proxies.map((p) => p.stop()));
+  await Promise.allSettled(registries.map((r) => r.stop()));
   await rm(scratch, { recursive: true, force: true });
 }

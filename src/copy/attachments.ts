@@ -80,10 +80,13 @@ interface Found {
  * Discovery on the source for the manifests the copy kept and those it changed, then the
  * kept ones' attachments carried; the changed ones' are left out with one note.
  */
-async function bringAttachments(source: ImageSource, dest: ImageDestination, manifests: Found, opts: CarryingOptions, notes: string[]): Promise<CarryStats & { leftOut: number }> {
+async function bringAttachments(source: ImageSource, dest: ImageDestination, manifests: Found, opts: CarryingOptions, notes: string[], early?: EarlyDiscovery): Promise<CarryStats & { leftOut: number }> {
   const signal = opts.signal;
   const tags = opts.sourceTags ?? (await source.listTags?.({ signal })) ?? [];
-  const found = await discoverAttachments(source, [...manifests.kept, ...manifests.changed], { selection: opts.attachments, tags, ...(signal ? { signal } : {}) });
+  const subjects = [...manifests.kept, ...manifests.changed];
+  const before = early && subjects.includes(early.digest) ? await early.found : new Map<Digest, Attachment[]>();
+  const rest = subjects.filter((d) => !before.has(d));
+  const found = new Map([...before, ...(await discoverAttachments(source, rest, { selection: opts.attachments, tags, ...(signal ? { signal } : {}) }))]);
   const dropped = manifests.changed.filter((d) => found.get(d)?.length);
   const leftOut = dropped.reduce((n, d) => n + countAll(found.get(d) ?? []), 0);
   if (leftOut > 0) {
@@ -97,6 +100,37 @@ async function bringAttachments(source: ImageSource, dest: ImageDestination, man
   const attachments = manifests.kept.flatMap((d) => found.get(d) ?? []);
   const stats = await carryAttachments({ source, dest, copyOne: attachmentCopier(source, dest, copyOpts), ...(signal ? { signal } : {}) }, attachments);
   return { ...stats, leftOut };
+}
+
+/** Discovery for the source's root, started as soon as the copy has read it. */
+interface EarlyDiscovery {
+  digest: Digest;
+  found: Promise<Map<Digest, Attachment[]>>;
+}
+
+/**
+ * The source as the copy engine sees it, telling `onRoot` the digest of the first root
+ * manifest it reads: discovery for that digest can then run while the blobs are copied
+ * (on a real link, one round trip or more that no longer follows the copy).
+ */
+function noticingRoot(source: ImageSource, onRoot: (digest: Digest) => void): ImageSource {
+  let noticed = false;
+  return new Proxy(source, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (prop !== 'getManifest' || typeof value !== 'function') {
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      }
+      return async (ref: Digest | undefined, o?: { signal?: AbortSignal }) => {
+        const raw = (await (value as ImageSource['getManifest']).call(target, ref, o)) as RawManifest;
+        if (ref === undefined && !noticed) {
+          noticed = true;
+          onRoot(raw.digest);
+        }
+        return raw;
+      };
+    },
+  });
 }
 
 /**
@@ -135,11 +169,17 @@ export async function copyWithAttachments(source: ImageSource, dest: ImageDestin
   // read alongside the image copy: discovery needs it only afterwards
   const tags = sourceTags ? Promise.resolve(sourceTags) : readableTags(source, opts, notes);
   tags.catch(() => undefined);
-  const result = await copyImage(source, holdingCommit(dest), tag, copyOpts);
+  let early: EarlyDiscovery | undefined;
+  const watched = noticingRoot(source, (digest) => {
+    const found = tags.then((t) => discoverAttachments(source, [digest], { selection: opts.attachments, tags: t, ...(signal ? { signal } : {}) }));
+    found.catch(() => undefined);
+    early = { digest, found };
+  });
+  const result = await copyImage(watched, holdingCommit(dest), tag, copyOpts);
   try {
     const sourceTagList = await tags;
     result.notes.push(...notes);
-    const attachments = await bringAttachments(source, dest, result, { ...opts, sourceTags: sourceTagList }, result.notes);
+    const attachments = await bringAttachments(source, dest, result, { ...opts, sourceTags: sourceTagList }, result.notes, early);
     await dest.commit({ signal });
     return { ...result, attachments };
   } catch (e) {

@@ -119,6 +119,8 @@ export async function copyBlob(ctx: BlobCopyContext, desc: Descriptor, bytes?: B
   const reuse = await reuseAtDestination(ctx, desc);
   if (reuse.kind !== 'none') return reuse.kind;
   ctx.emit({ type: 'blob-start', digest: desc.digest, size: desc.size, mediaType: desc.mediaType });
+  // the upload session opens while the source's first bytes are on their way
+  ctx.dest.prepareUpload?.(desc, { signal: ctx.signal });
   // bytes already in memory (a config the plan read) are not fetched again
   const open = (): Readable => (bytes ? Readable.from([bytes]) : openSourceBlob(ctx, desc));
   await withBlobRetries(ctx, desc, () => streamVerified(ctx, desc, open()));

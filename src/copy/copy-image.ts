@@ -8,8 +8,8 @@ import { copyBlob, type BlobCopyContext } from './blob-copy.js';
 import type { FerryEvent } from '../events.js';
 import { imagesOf, manifestsOf, parseNode, readChildren, readImageConfig, type IndexNode, type TreeNode } from './manifests.js';
 import { checkCopyOptions, DEFAULT_BLOB_RETRIES, DEFAULT_JOBS, type CopyOptions } from './options.js';
-import { planBlobs, type BlobAction } from './plan.js';
-import { runPool, Semaphore } from './pool.js';
+import { blobLanes, planBlobs, type BlobAction } from './plan.js';
+import { runLanes, Semaphore } from './pool.js';
 import { recompressLayer, type LayerResult } from './recompress.js';
 import { selectFromIndex } from './select.js';
 import { rewriteTree } from './rewrite-tree.js';
@@ -145,7 +145,7 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
   // more of them at once only add memory (measured: 6 at once, ~400 MB; 2, under 200).
   const cpuBound = new Semaphore(Math.max(1, Math.min(opts.jobs ?? DEFAULT_JOBS, availableParallelism())));
   try {
-    await runPool(actions, opts.jobs ?? DEFAULT_JOBS, async (a: BlobAction) => {
+    await runLanes(blobLanes(actions), opts.jobs ?? DEFAULT_JOBS, async (a: BlobAction) => {
       if (a.kind === 'leave') return;
       if (a.kind === 'recompress') {
         const r = await cpuBound.run(() => recompressLayer(ctx, a));

@@ -19,7 +19,7 @@ export interface CopyOptions extends OperationOptions {
   /** Refuse any change to a manifest digest. */
   preserveDigests?: boolean;
   compression?: { format: CompressionTarget; level?: number; force?: boolean };
-  /** Blobs copied at once. */
+  /** Blobs copied at once (default 6); blobs under 1 MiB copied as they are have as many places again beside them. */
   jobs?: number;
   /** Attempts per blob after the first (a broken source resumes by Range; a failed upload restarts). */
   blobRetries?: number;

@@ -63,6 +63,21 @@ export function planBlobs(images: PlannedImage[], compression?: { format: Compre
   return [...configs, ...rest];
 }
 
+/** Below this size a blob's copy waits on round trips, not on bandwidth. */
+export const SMALL_BLOB = 1024 * 1024;
+
+/**
+ * Pure: the plan cut into two lanes that run side by side, each with --jobs places:
+ * blobs copied as they are and smaller than SMALL_BLOB (configs, small layers,
+ * signatures), and the rest. A config no longer holds one of the places the large layers
+ * stream through for the four round trips its copy takes (HEAD, GET, POST, PUT), nor
+ * waits behind them; on a 25 ms link that held the last layer back by ~0.1-0.2 s.
+ */
+export function blobLanes(actions: readonly BlobAction[]): [small: BlobAction[], large: BlobAction[]] {
+  const small = actions.filter((a) => a.kind === 'copy' && a.desc.size >= 0 && a.desc.size < SMALL_BLOB);
+  return [small, actions.filter((a) => !small.includes(a))];
+}
+
 /** Whether any blob may change digest (then manifests are rewritten). */
 export function mayChangeBlobs(actions: BlobAction[]): boolean {
   return actions.some((a) => a.kind === 'recompress');

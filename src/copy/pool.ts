@@ -3,20 +3,30 @@
  * starting, lets running ones settle, and is rethrown.
  */
 export async function runPool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
+  return runLanes([items], limit, task);
+}
+
+/**
+ * runPool over several lists side by side, each with its own `limit` places and one
+ * failure for all: the first stops every lane from starting more.
+ */
+export async function runLanes<T>(lanes: readonly (readonly T[])[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await task(item);
-      } catch (e) {
-        failure ??= { error: e };
+  const workers = lanes.flatMap((items) => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (!failure && next < items.length) {
+        const item = items[next++]!;
+        try {
+          await task(item);
+        } catch (e) {
+          failure ??= { error: e };
+        }
       }
-    }
-  };
-  const n = Math.max(1, Math.min(limit, items.length));
-  await Promise.all(Array.from({ length: n }, worker));
+    };
+    return items.length === 0 ? [] : Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);
+  });
+  await Promise.all(workers);
   if (failure) throw failure.error;
 }
 

@@ -129,6 +129,13 @@ export interface ImageDestination {
    */
   putBlob(desc: Descriptor, body: Readable, opts?: PutBlobOptions): Promise<void>;
   /**
+   * Opens what the next putBlob of `desc` writes into (a registry's upload session) now,
+   * while the caller is still waiting for the blob's first bytes: one round trip less on
+   * the way to the upload. Failures surface in that putBlob; an unused one is let go by
+   * commit or abort.
+   */
+  prepareUpload?(desc: Descriptor, opts?: ReadOptions): void;
+  /**
    * Stores a blob whose digest is known only at the end (recompression). The callback
    * is asked for the final digest and size after `body` ended.
    */

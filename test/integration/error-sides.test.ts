@@ -41,9 +41,16 @@ describe('a blob missing at the source', () => {
     const source = `docker://${uncached.ref('sides/src:v1')}`;
     // through the proxy the destination is another registry as far as ferry knows, so it streams instead of mounting
     const dest = `docker://${proxy.ref('sides/dst:v1')}`;
+    const mark = await uncached.mark();
     const line = oneLineError(await runFerry(['copy', '--quiet', '--retry-times', '0', source, dest]));
     expect(line).toBe(`ferry: [ERR_NOT_FOUND] reading blob ${image.layers[0]!.digest} from ${source}: HTTP 404 BLOB_UNKNOWN: blob unknown to registry`);
     expect(line).not.toContain(proxy.host);
+    // upload sessions open while the source is read: none is left behind by the failure
+    const uploads = (await uncached.accessLog(mark)).filter((e) => e.path.startsWith('/v2/sides/dst/blobs/uploads/'));
+    const opened = uploads.filter((e) => e.method === 'POST' && e.status === 202).length;
+    const closed = uploads.filter((e) => (e.method === 'PUT' && e.status === 201) || (e.method === 'DELETE' && e.status === 204)).length;
+    expect(opened, uploads.map((e) => `${e.method} ${e.status}`).join(', ')).toBeGreaterThan(0);
+    expect(closed, uploads.map((e) => `${e.method} ${e.status}`).join(', ')).toBe(opened);
   });
 
   it('answered 404 BLOB_UNKNOWN: named as a source read when copying to a layout', async () => {

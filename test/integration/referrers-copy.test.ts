@@ -70,6 +70,17 @@ describe('copy carries attachments (distribution 2.8: fallback index and cosign 
     expect(index.manifests.map((m) => m.artifactType).sort()).toEqual(['application/spdx+json', 'application/vnd.cncf.notary.signature']);
   });
 
+  it('looks for the image\'s attachments while its blobs are copied, not after its manifest is written', async () => {
+    const run = await ferryOk(['copy', '--debug', `docker://${src.ref('app:v1')}`, `docker://${dst.ref('early/app:v1')}`]);
+    const lines = run.stderr.split('\n');
+    const asked = lines.findIndex((l) => l.includes(`HTTP GET ${src.url}/v2/app/referrers/${signed.image.digest}`));
+    const written = lines.findIndex((l) => l.includes(`HTTP PUT ${dst.url}/v2/early/app/manifests/v1`));
+    expect(asked, run.stderr).toBeGreaterThan(-1);
+    expect(written, run.stderr).toBeGreaterThan(-1);
+    expect(asked, run.stderr).toBeLessThan(written);
+    await expectAllAttachments(dst, 'early/app', signed);
+  });
+
   it('a second copy of the unchanged image writes nothing', async () => {
     const mark = await dst.mark();
     await ferryOk(['copy', '--quiet', `docker://${src.ref('app:v1')}`, `docker://${dst.ref('mirror/app:v1')}`]);

@@ -89,7 +89,7 @@ export function copyCommand(ctx: CommandContext): Command {
     .option('--dest-compress', 'compress layers (skopeo\'s old spelling): gzip unless --dest-compress-format says otherwise')
     .addOption(new Option('--dest-compress-level <n>', 'compression level (gzip 1-9, zstd 1-22)').argParser(integerFlag('--dest-compress-level', { min: 1, max: MAX_COMPRESSION_LEVEL.zstd })))
     .option('--dest-force-compress-format', 'recompress layers already in the target format')
-    .addOption(new Option('-j, --jobs <n>', 'blobs copied at once (default 6)').argParser(integerFlag('--jobs', { min: 1, max: MAX_JOBS })))
+    .addOption(new Option('-j, --jobs <n>', 'blobs copied at once (default 6; as many under 1 MiB alongside)').argParser(integerFlag('--jobs', { min: 1, max: MAX_JOBS })))
     .addOption(new Option('--image-parallel-copies <n>', 'same as --jobs (skopeo\'s name)').argParser(integerFlag('--image-parallel-copies', { min: 1, max: MAX_JOBS })))
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json']).default('auto'))
     .option('-q, --quiet', 'no progress output')

@@ -16,8 +16,11 @@ export class RegistryDestination implements ImageDestination {
   readonly description: string;
   readonly supportsIndex = true;
   readonly ctx: RepoContext;
-  /** Upload sessions a refused mount opened (202), reused by the following putBlob. */
-  private readonly openUploads = new Map<Digest, URL>();
+  /**
+   * Upload sessions opened ahead of their putBlob: by a refused mount (202), or by
+   * prepareUpload while the source's first bytes were still on their way.
+   */
+  private readonly openUploads = new Map<Digest, Promise<URL>>();
 
   constructor(
     readonly ref: DockerReference,
@@ -70,9 +73,7 @@ export class RegistryDestination implements ImageDestination {
       const result = await mountBlob(this.ctx, desc.digest, repository, opts.signal);
       if (result === 'mounted') return 'mounted';
       // one open upload per digest: an earlier refused mount's session is let go
-      const earlier = this.openUploads.get(desc.digest);
-      if (earlier) void cancelUpload(this.ctx, earlier);
-      this.openUploads.set(desc.digest, result);
+      this.keepUpload(desc.digest, Promise.resolve(result));
       return 'absent';
     } catch (e) {
       // a token without pull on the source repository is refused (401/403); streaming still works
@@ -81,9 +82,23 @@ export class RegistryDestination implements ImageDestination {
     }
   }
 
+  /** One open session per digest: an earlier one that no upload used is let go. */
+  private keepUpload(digest: Digest, upload: Promise<URL>): void {
+    upload.catch(() => undefined);
+    const earlier = this.openUploads.get(digest);
+    if (earlier) void earlier.then((u) => cancelUpload(this.ctx, u), () => undefined);
+    this.openUploads.set(digest, upload);
+  }
+
+  prepareUpload(desc: Descriptor, opts: ReadOptions = {}): void {
+    if (this.openUploads.has(desc.digest)) return;
+    this.keepUpload(desc.digest, startUpload(this.ctx, opts.signal));
+  }
+
   async putBlob(desc: Descriptor, body: Readable, opts: PutBlobOptions = {}): Promise<void> {
-    const upload = this.openUploads.get(desc.digest) ?? (await startUpload(this.ctx, opts.signal));
+    const opened = this.openUploads.get(desc.digest);
     this.openUploads.delete(desc.digest);
+    const upload = await (opened ?? startUpload(this.ctx, opts.signal));
     try {
       await putUpload(this.ctx, upload, desc, body, opts.signal);
     } catch (e) {
@@ -142,6 +157,6 @@ export class RegistryDestination implements ImageDestination {
   async abort(): Promise<void> {
     const uploads = [...this.openUploads.values()];
     this.openUploads.clear();
-    await Promise.allSettled(uploads.map((u) => cancelUpload(this.ctx, u)));
+    await Promise.allSettled(uploads.map(async (u) => cancelUpload(this.ctx, await u)));
   }
 }

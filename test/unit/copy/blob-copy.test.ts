@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { streamVerified, type BlobCopyContext } from '../../../src/copy/blob-copy.js';
+import { copyBlob, streamVerified, type BlobCopyContext } from '../../../src/copy/blob-copy.js';
 import type { Descriptor } from '../../../src/oci/descriptor.js';
 import type { ImageDestination, ImageSource } from '../../../src/transport/types.js';
 
@@ -28,5 +28,35 @@ describe('streamVerified', () => {
     source.end(bytes);
     await copying;
     expect(order).toEqual(['source has data', 'upload started']);
+  });
+});
+
+describe('copyBlob', () => {
+  it('has the destination open its upload while the source read is still waiting for bytes', async () => {
+    const order: string[] = [];
+    const body = new PassThrough();
+    const source = {
+      description: 'src',
+      getBlob: async () => {
+        order.push('source read');
+        return { stream: body, offset: 0 };
+      },
+    } as unknown as ImageSource;
+    const dest = {
+      description: 'dest',
+      hasBlob: async () => false,
+      prepareUpload: (d: Descriptor) => order.push(`upload opened for ${d.digest}`),
+      putBlob: async (_d: Descriptor, b: Readable) => {
+        order.push('upload started');
+        for await (const _chunk of b);
+      },
+    } as unknown as ImageDestination;
+    const ctx = { source, dest, retries: 0, emit: () => undefined, refusedMounts: new Set() } as BlobCopyContext;
+    const copying = copyBlob(ctx, desc);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(order).toEqual([`upload opened for ${desc.digest}`, 'source read']);
+    body.end(bytes);
+    expect(await copying).toBe('copied');
+    expect(order).toEqual([`upload opened for ${desc.digest}`, 'source read', 'upload started']);
   });
 });

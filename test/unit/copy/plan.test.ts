@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isImage } from '../../../src/oci/manifest.js';
-import { mayChangeBlobs, planBlobs, type BlobAction, type PlannedImage } from '../../../src/copy/plan.js';
+import { blobLanes, mayChangeBlobs, planBlobs, SMALL_BLOB, type BlobAction, type PlannedImage } from '../../../src/copy/plan.js';
 import type { Descriptor } from '../../../src/oci/descriptor.js';
 import type { ImageManifest } from '../../../src/oci/manifest.js';
 import { MediaType } from '../../../src/oci/media-types.js';
@@ -88,5 +88,22 @@ describe('isImage', () => {
   it('is false for other configs or with an artifactType', () => {
     expect(isImage(image(cfg(1, MediaType.HelmConfig), []))).toBe(false);
     expect(isImage(image(cfg(1), [], { artifactType: 'application/x' }))).toBe(false);
+  });
+});
+
+describe('blobLanes', () => {
+  it('puts blobs copied as they are and under 1 MiB in a lane of their own, keeping the plan order in each', () => {
+    const amd = image(cfg(1), [gz(10, SMALL_BLOB - 1), gz(11, SMALL_BLOB), gz(12, 50 * SMALL_BLOB)]);
+    const [small, large] = blobLanes(planBlobs([{ manifest: amd }]));
+    expect(summary(small)).toEqual(['copy:1', 'copy:10']);
+    expect(summary(large)).toEqual(['copy:12', 'copy:11']);
+  });
+
+  it('leaves layers to recompress and foreign layers in the large lane, whatever their size', () => {
+    const foreign = { ...desc(13, MediaType.DockerForeignLayerGzip, 10), urls: ['https://example.com/l'] };
+    const actions = planBlobs([{ manifest: image(cfg(1), [gz(10, 10), foreign]) }], { format: 'zstd' });
+    const [small, large] = blobLanes(actions);
+    expect(summary(small)).toEqual(['copy:1']);
+    expect(summary(large)).toEqual(['recompress:10', 'leave:13']);
   });
 });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { runPool } from '../../../src/copy/pool.js';
+import { runLanes, runPool } from '../../../src/copy/pool.js';
 
 describe('runPool', () => {
   it('runs every item with at most `limit` in flight, and uses that many', async () => {
@@ -87,5 +87,46 @@ describe('runPool', () => {
     });
     await expect(p).rejects.toThrow('sync');
     expect(started).toEqual([0]);
+  });
+});
+
+describe('runLanes', () => {
+  it('runs the lanes side by side, each with at most `limit` in flight', async () => {
+    const running = { s: 0, l: 0 };
+    const peak = { s: 0, l: 0 };
+    const done: string[] = [];
+    const small = ['s1', 's2', 's3', 's4'];
+    const large = ['l1', 'l2', 'l3'];
+    await runLanes([small, large], 2, async (item) => {
+      const lane = item[0] as 's' | 'l';
+      peak[lane] = Math.max(peak[lane], ++running[lane]);
+      // both lanes busy at once: the small lane does not wait for the large one
+      await sleep(lane === 'l' ? 20 : 2);
+      running[lane]--;
+      done.push(item);
+    });
+    expect(peak).toEqual({ s: 2, l: 2 });
+    expect(done.slice(0, 4).sort()).toEqual(small);
+    expect(done.sort()).toEqual([...large, ...small].sort());
+  });
+
+  it('stops every lane from starting more after the first failure, and rethrows it', async () => {
+    const started: string[] = [];
+    const boom = new Error('l1 failed');
+    const p = runLanes([['s1', 's2', 's3'], ['l1', 'l2']], 1, async (item) => {
+      started.push(item);
+      if (item === 'l1') throw boom;
+      await sleep(5);
+    });
+    await expect(p).rejects.toBe(boom);
+    expect(started.sort()).toEqual(['l1', 's1']);
+  });
+
+  it('skips empty lanes', async () => {
+    const done: number[] = [];
+    await runLanes([[], [1, 2], []], 3, async (i) => {
+      done.push(i);
+    });
+    expect(done).toEqual([1, 2]);
   });
 });
