@@ -72,7 +72,11 @@ export class ResponseParser {
 
   private readHead(buf: Buffer, at: number, end: number): number {
     const before = this.head.length;
-    this.head += buf.toString('latin1', at, end);
+    // only the head's bytes become text when it ends in this read (body bytes may follow);
+    // an end split across two reads is found in the text by the search below
+    const found = buf.indexOf('\r\n\r\n', at, 'latin1');
+    const upto = found >= 0 && found + 4 <= end ? found + 4 : end;
+    this.head += buf.toString('latin1', at, upto);
     const stop = this.head.indexOf('\r\n\r\n');
     if (stop < 0) {
       if (this.head.length > MAX_HEAD) throw new HttpProtocolError(`response head larger than ${MAX_HEAD} bytes`);

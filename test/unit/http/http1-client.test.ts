@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Http1Client } from '../../../src/http/http1-client.js';
 import { NodeHttpSender } from '../../../src/http/node-http.js';
-import { isLent } from '../../../src/stream/read-buffers.js';
+import { isLent, READ_BUFFER_SIZE } from '../../../src/stream/read-buffers.js';
 import type { TlsMaterial } from '../../../src/http/tls.js';
 import { waitUntil } from '../../support/wait-until.js';
 
@@ -306,7 +306,7 @@ describe('NodeHttpSender', () => {
     await bytes(upload.body);
     expect(received).toBe(sha256(blob));
     expect(chunks.length).toBeGreaterThan(1);
-    expect(chunks.some((c) => c.length > 0 && c.buffer.byteLength === 64 * 1024)).toBe(true);
+    expect(chunks.some((c) => c.length > 0 && c.buffer.byteLength === READ_BUFFER_SIZE)).toBe(true);
     await waitUntil('every view handed back', () => chunks.every((c) => !isLent(c)));
   });
 });

@@ -223,6 +223,23 @@ describe('ResponseParser', () => {
     }
   });
 
+  it('finds the end of the head split at every possible place, with blank lines in the body and stale bytes after the read', async () => {
+    const wire = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 12\r\nX-A: 1\r\n\r\nab\r\n\r\ncd\r\n\r\n', 'latin1');
+    for (let cut = 1; cut < wire.length; cut++) {
+      const run = start();
+      // each read lands at the start of a buffer whose later bytes are left from an earlier read
+      const stale = Buffer.from('\r\n\r\nHTTP/1.1 500 Stale\r\n\r\n'.repeat(4), 'latin1');
+      for (const [from, to] of [[0, cut], [cut, wire.length]] as const) {
+        const buf = Buffer.concat([wire.subarray(from, to), stale]);
+        run.parser.feed(buf, 0, to - from);
+      }
+      expect(run.parser.done, `cut at ${cut}`).toBe(true);
+      expect(run.heads[0]?.headers['x-a'], `cut at ${cut}`).toBe('1');
+      await new Promise((r) => setImmediate(r));
+      expect(run.body().toString('latin1'), `cut at ${cut}`).toBe('ab\r\n\r\ncd\r\n\r\n');
+    }
+  });
+
   it('pushes body chunks as lent views of the fed buffer, no copies', () => {
     const buf = takeReadBuffer();
     const n = buf.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello', 'latin1');

@@ -13,7 +13,7 @@ function drain(): Buffer[] {
 }
 
 describe('read buffers', () => {
-  it('hands out 64 KiB buffers, new ones when none are idle', () => {
+  it('hands out 256 KiB buffers, new ones when none are idle', () => {
     drain();
     const a = takeReadBuffer();
     const b = takeReadBuffer();
@@ -100,11 +100,11 @@ describe('read buffers', () => {
     expect(idleReadBuffers()).toBe(0);
   });
 
-  it('keeps at most 64 idle buffers', () => {
+  it('keeps at most 4 MiB of idle buffers', () => {
     drain();
     const views = Array.from({ length: 70 }, () => lendView(takeReadBuffer(), 0, 1));
     for (const v of views) releaseChunk(v);
-    expect(idleReadBuffers()).toBe(64);
+    expect(idleReadBuffers() * READ_BUFFER_SIZE).toBe(4 * 1024 * 1024);
   });
 
   it('never hands out a buffer twice while it is in use', () => {
