@@ -4,44 +4,101 @@
 // file instead of ~120 ESM modules and ~230 CommonJS files of dependencies:
 // docs/decisions.md, "Start-up". Runs after tsc in `npm run build` and `prepack`;
 // dist/*.js stay as they are for the library entry point, the tests and the benches.
+//
+// Dependencies only some commands need (the proxy client, YAML, semver, tar, progress
+// bars) are bundled on their own into dist/bundle/vendor/, and cli.cjs gets a stand-in
+// for each that requires the file on first use: V8 reads and pre-parses every byte of
+// cli.cjs at start-up, and those were half of its 1.7 MB (docs/decisions.md, "Start-up").
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, 'dist', 'bundle', 'cli.cjs');
+const vendorDir = join(root, 'dist', 'bundle', 'vendor');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const requireFromRoot = createRequire(join(root, 'package.json'));
 
 // The CLI's HTTP client imports these from undici's public entry point; the bundle swaps
 // in scripts/undici-trimmed.cjs, which provides just them (docs/decisions.md, "Start-up").
 const trimmedUndici = join(root, 'scripts', 'undici-trimmed.cjs');
 const undiciModule = join(root, 'dist', 'http', 'undici.js');
 const undiciImports = ['EnvHttpProxyAgent', 'request'];
-const trimUndici = {
-  name: 'trim-undici',
+
+/** Package name → the file its vendor bundle is made from. */
+const lazyVendors = {
+  undici: trimmedUndici,
+  yaml: requireFromRoot.resolve('yaml'),
+  semver: requireFromRoot.resolve('semver'),
+  'tar-stream': requireFromRoot.resolve('tar-stream'),
+  'cli-progress': requireFromRoot.resolve('cli-progress'),
+};
+
+function checkUndiciImports() {
+  // the shim has exactly these; an import added to src/http/undici.ts must be added there
+  const line = /import\s*\{([^}]*)\}\s*from\s*'undici'/.exec(readFileSync(undiciModule, 'utf8'))?.[1] ?? '';
+  const names = line.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]).filter(Boolean).sort();
+  if (names.join() !== undiciImports.join()) {
+    throw new Error(`src/http/undici.ts imports {${names.join(', ')}} from undici; scripts/undici-trimmed.cjs provides {${undiciImports.join(', ')}}`);
+  }
+}
+
+/**
+ * The stand-in: an object with the vendor module's export names (read from the module
+ * at build time) as getters that require the vendor file on first use. esbuild's import
+ * helpers copy such getters as getters, so nothing loads before a command needs it.
+ */
+function standIn(name) {
+  const real = requireFromRoot(lazyVendors[name]);
+  // a module that is itself a function or class cannot be stood in for by an object
+  if (typeof real !== 'object' || real === null) throw new Error(`${name} exports a ${typeof real}, not an object: it cannot be loaded lazily`);
+  const names = Object.keys(real).filter((k) => k !== '__esModule');
+  return `'use strict';
+const { join } = require('node:path');
+let loaded;
+const load = () => (loaded ??= require(join(__dirname, 'vendor', ${JSON.stringify(`${name}.cjs`)})));
+${real.__esModule ? "Object.defineProperty(exports, '__esModule', { value: true });\n" : ''}for (const name of ${JSON.stringify(names)}) {
+  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });
+}
+`;
+}
+
+const lazyVendor = {
+  name: 'lazy-vendor',
   setup(b) {
-    b.onResolve({ filter: /^undici$/ }, (args) => {
-      if (args.importer !== undiciModule) return undefined;
-      // the shim has exactly these; an import added to src/http/undici.ts must be added there
-      const line = /import\s*\{([^}]*)\}\s*from\s*'undici'/.exec(readFileSync(undiciModule, 'utf8'))?.[1] ?? '';
-      const names = line.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]).filter(Boolean).sort();
-      if (names.join() !== undiciImports.join()) {
-        throw new Error(`src/http/undici.ts imports {${names.join(', ')}} from undici; scripts/undici-trimmed.cjs provides {${undiciImports.join(', ')}}`);
+    b.onResolve({ filter: /^(undici|yaml|semver|tar-stream|cli-progress)$/ }, (args) => {
+      if (args.path === 'undici') {
+        // only the CLI's proxy client is swapped; anything else importing undici is a mistake here
+        if (args.importer !== undiciModule) throw new Error(`${args.importer} imports undici; only src/http/undici.ts may`);
+        checkUndiciImports();
       }
-      return { path: trimmedUndici };
+      return { path: args.path, namespace: 'lazy-vendor' };
     });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-vendor' }, (args) => ({ contents: standIn(args.path), loader: 'js', resolveDir: root }));
   },
 };
 
-const result = await build({
-  entryPoints: [join(root, 'dist', 'cli.js')],
-  outfile,
+const common = {
   write: false,
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+};
+
+const vendors = await Promise.all(
+  Object.entries(lazyVendors).map(([name, entry]) => build({ ...common, entryPoints: [entry], outfile: join(vendorDir, `${name}.cjs`), sourcemap: false })),
+);
+
+const result = await build({
+  ...common,
+  entryPoints: [join(root, 'dist', 'cli.js')],
+  outfile,
   // native add-ons: loaded from node_modules at run time, by path, in worker threads too.
   // The archive decoders load only for compressed archives; seek-bzip must stay in
   // node_modules, where Node does not print its Buffer() deprecation warning (DEP0005).
@@ -52,14 +109,13 @@ const result = await build({
   banner: { js: "const __ferryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   // tsc's maps lead on to src/: a --debug stack trace names src/*.ts lines (only --debug
   // turns source maps on at run time). Positions only: the sources are not shipped.
-  sourcemap: 'linked',
-  sourcesContent: false,
-  plugins: [trimUndici],
-  logLevel: 'warning',
+  plugins: [lazyVendor],
+  // the stand-ins require their vendor file by a path computed at run time, on purpose
+  logOverride: { 'unsupported-require-call': 'silent' },
 });
 
-mkdirSync(dirname(outfile), { recursive: true });
-for (const file of result.outputFiles) {
+mkdirSync(vendorDir, { recursive: true });
+for (const file of [...result.outputFiles, ...vendors.flatMap((v) => v.outputFiles)]) {
   if (!file.path.endsWith('.cjs')) {
     writeFileSync(file.path, file.contents);
     continue;

@@ -31,6 +31,7 @@ listing=$(tar tzf "$tarball")
 platform=$(node -p 'process.platform + "-" + process.arch')
 check "tarball ships prebuilds/$platform/ferry_deflate.node" grep -qx "package/prebuilds/$platform/ferry_deflate.node" <<<"$listing"
 check "tarball ships the bundle and its source map" grep -qx 'package/dist/bundle/cli.cjs.map' <<<"$listing"
+check "tarball ships the bundle's vendor files" bash -c 'for v in cli-progress semver tar-stream undici yaml; do grep -qx "package/dist/bundle/vendor/$v.cjs" <<<"$1" || exit 1; done' _ "$listing"
 stale=$(grep -E '^package/dist/.*\.js$' <<<"$listing" | grep -v '^package/dist/bundle/' | sed -E 's|^package/dist/(.*)\.js$|src/\1.ts|' | while read -r f; do [ -f "$f" ] || echo "$f"; done)
 check "tarball's dist/ has no output of deleted sources" test -z "$stale"
 check "tarball has no native sources or build script" bash -c '! grep -qE "^package/(native/|scripts/)" <<<"$1"' _ "$listing"

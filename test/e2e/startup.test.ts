@@ -86,6 +86,24 @@ describe('start-up', () => {
     expect(plain.stderr).not.toMatch(/\s+at /);
   });
 
+  it('loads none of the dependencies only some commands use at start-up; each vendor file has its package\'s exports', async () => {
+    const bundleDir = join(REPO_ROOT, 'dist', 'bundle');
+    const script = `const before = new Set(Object.keys(require.cache));
+require(${JSON.stringify(join(bundleDir, 'cli.cjs'))});
+console.log(JSON.stringify(Object.keys(require.cache).filter((k) => !before.has(k))));`;
+    const { execFileSync } = await import('node:child_process');
+    const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
+    expect(loaded).toEqual([join(bundleDir, 'cli.cjs')]);
+    const vendors = readdirSync(join(bundleDir, 'vendor')).filter((f) => f.endsWith('.cjs')).sort();
+    expect(vendors).toEqual(['cli-progress.cjs', 'semver.cjs', 'tar-stream.cjs', 'undici.cjs', 'yaml.cjs']);
+    const { createRequire } = await import('node:module');
+    const req = createRequire(join(REPO_ROOT, 'package.json'));
+    for (const name of ['cli-progress', 'semver', 'tar-stream', 'yaml']) {
+      expect(Object.keys(req(join(bundleDir, 'vendor', `${name}.cjs`)) as object).sort(), name).toEqual(Object.keys(req(name) as object).sort());
+    }
+    expect(Object.keys(req(join(bundleDir, 'vendor', 'undici.cjs')) as object).sort()).toEqual(['EnvHttpProxyAgent', 'request']);
+  });
+
   it('sets no V8 flags at run time', () => {
     const sources = [join(REPO_ROOT, 'bin', 'ferry'), ...filesUnder(join(REPO_ROOT, 'src')).filter((f) => f.endsWith('.ts'))];
     const offenders = sources.filter((f) => /setFlagsFromString|--liftoff|--no-opt|v8\.setFlags/.test(readFileSync(f, 'utf8')));
