@@ -35,8 +35,12 @@ export const zstdLoadErrors: Record<ZstdBackendName, () => string | undefined> =
   napi: () => (napiZstdLoadError() === undefined ? undefined : `the zstd-napi add-on did not load: ${napiZstdLoadError()}`),
 };
 
-/** Preference order for `auto`: the runtime's own zstd needs no native add-on. */
-const preference: readonly ZstdBackendName[] = ['zlib', 'napi'];
+/**
+ * Preference order for `auto`: zstd-napi where its add-on loads (faster both ways, none
+ * of node:zlib's frame and truncation defects, the same bytes on every Node), else the
+ * runtime's own (docs/decisions.md, "zstd: which library").
+ */
+const preference: readonly ZstdBackendName[] = ['napi', 'zlib'];
 
 /** The backends this process can use, in preference order. */
 export function availableZstdBackends(): ZstdBackendName[] {
