@@ -28,13 +28,18 @@ const free: Buffer[] = [];
 const outstanding = new WeakMap<ArrayBufferLike, number>();
 /** The views themselves, so a view handed back twice counts once. */
 const lent = new WeakSet<Buffer>();
-/** Buffers a view was lent of since they were taken: only the free list hands them out again. */
-const given = new WeakSet<ArrayBufferLike>();
+/**
+ * Buffer objects handed out by takeReadBuffer that have lent no view yet. Tracked per
+ * object, not per memory: the free list wraps returned memory in a new Buffer, so a
+ * reader still holding the old object never passes for its owner once the memory has
+ * gone back to the pool and out to another reader.
+ */
+const unlent = new WeakSet<Buffer>();
 
 /** A buffer to read into: an idle one, or a new one. */
 export function takeReadBuffer(): Buffer {
   const buf = free.pop() ?? Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
-  given.delete(buf.buffer);
+  unlent.add(buf);
   return buf;
 }
 
@@ -45,7 +50,7 @@ export function takeReadBuffer(): Buffer {
  * the reader that holds it, so no two readers ever share one.
  */
 export function nextReadBuffer(last: Buffer | undefined): Buffer {
-  if (last && !given.has(last.buffer)) return last;
+  if (last && unlent.has(last)) return last;
   return takeReadBuffer();
 }
 
@@ -57,7 +62,7 @@ export function isLent(buf: Buffer): boolean {
 /** A view of `buf` [start, end) lent to a consumer, to be handed back with releaseChunk. */
 export function lendView(buf: Buffer, start: number, end: number): Buffer {
   outstanding.set(buf.buffer, (outstanding.get(buf.buffer) ?? 0) + 1);
-  given.add(buf.buffer);
+  unlent.delete(buf);
   const view = buf.subarray(start, end);
   lent.add(view);
   return view;

@@ -142,4 +142,25 @@ describe('read buffers', () => {
     const other = takeReadBuffer();
     expect(other.buffer).not.toBe(first.buffer);
   });
+
+  it('never lets a reader read again into memory that went back to the pool and out to another reader', () => {
+    drain();
+    const a = nextReadBuffer(undefined);
+    releaseChunk(lendView(a, 0, 5)); // reader A's view written out: the memory is idle again
+    const b = nextReadBuffer(undefined); // reader B takes that memory
+    expect(b.buffer).toBe(a.buffer);
+    // B's read held only a response head: B lent nothing and keeps the buffer for its next read
+    expect(nextReadBuffer(b)).toBe(b);
+    const aNext = nextReadBuffer(a); // reader A asks for its next buffer
+    expect(aNext.buffer).not.toBe(b.buffer);
+  });
+
+  it('lets a reader that lent nothing keep its buffer, and only that one', () => {
+    drain();
+    const a = nextReadBuffer(undefined);
+    releaseChunk(lendView(a, 0, 1));
+    const b = nextReadBuffer(undefined);
+    expect(nextReadBuffer(b)).toBe(b);
+    expect(nextReadBuffer(a)).not.toBe(b);
+  });
 });
