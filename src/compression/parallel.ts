@@ -7,6 +7,7 @@ import { workerBlockHasher, type BlockHasher } from './block-hasher.js';
 import { getCodec, type CodecOptions, type CompressionName } from './codec.js';
 import { compressionError } from './compression-error.js';
 import { resolveLevel } from './level.js';
+import { releaseChunk } from '../stream/read-buffers.js';
 
 const MiB = 1024 * 1024;
 
@@ -154,6 +155,8 @@ export class ParallelCompressStream extends Transform {
       offset += n;
       if (this.fill === this.blockSize) this.submit();
     }
+    // copied into the block: a pooled read buffer the chunk is a view of can be read into again
+    releaseChunk(chunk);
     if (this.hasRoom()) cb();
     else {
       this.waitingWrite = cb;

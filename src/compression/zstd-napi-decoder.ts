@@ -1,11 +1,16 @@
 import { createRequire } from 'node:module';
 import { Duplex } from 'node:stream';
 import { FerryError } from '../errors.js';
+import { lendView, nextReadBuffer, READ_BUFFER_SIZE } from '../stream/read-buffers.js';
 import { compressionError, label } from './compression-error.js';
 import { napiBindingPath } from './zstd-napi-worker.js';
 
-/** Decoded bytes per output buffer; each buffer is pushed as is, never copied again. */
-const OUT = 256 * 1024;
+/**
+ * Decoded bytes per output buffer: a pooled read buffer (src/stream/read-buffers.ts), pushed
+ * as a lent view, never copied again. A consumer that copies it (parallel compression)
+ * hands it back, so a zstd → gzip copy stops allocating (and collecting) one per 256 KiB.
+ */
+const OUT = READ_BUFFER_SIZE;
 /**
  * Decoded bytes per turn of the event loop. libzstd decodes ~1 GB/s on one core here, so
  * a turn costs about a millisecond; then sockets, timers and hashing get their turn.
@@ -40,6 +45,8 @@ export class NapiDecompressStream extends Duplex {
   /** Inside a frame: the stream may not end here. */
   private inFrame = false;
   private scheduled = false;
+  /** The buffer decoded into last; used again while it has lent nothing. */
+  private out: Buffer | undefined;
 
   constructor(what?: string) {
     // A Duplex, not a Transform: Transform parks the write callback of a chunk finished
@@ -82,14 +89,14 @@ export class NapiDecompressStream extends Duplex {
     let room = true;
     try {
       while (this.pending && room) {
-        const dst = Buffer.allocUnsafeSlow(OUT);
+        const dst = (this.out = nextReadBuffer(this.out));
         const [ret, written, consumed] = this.dctx.decompressStream(dst, this.pending);
         this.pending = this.pending.subarray(consumed);
-        if (written > 0) room = this.push(dst.subarray(0, written));
+        if (written > 0) room = this.push(lendView(dst, 0, written));
         produced += written;
         // A full dst may have more to come from inside the decoder, unless the frame ended
         // (ret 0): asked again, libzstd would answer for the next frame's header.
-        if (this.pending.length === 0 && (written < dst.length || ret === 0)) {
+        if (this.pending.length === 0 && (written < OUT || ret === 0)) {
           this.inFrame = ret !== 0;
           this.pending = undefined;
           const cb = this.pendingCallback;

@@ -84,4 +84,22 @@ describe('zstd backend selection', () => {
       clearInterval(alive);
     }
   });
+
+  it('the napi decoder decodes into pooled buffers, which parallel compression hands back once copied', async () => {
+    const codec = getCodec('zstd', { zstdBackend: 'napi' });
+    const data = sampleData(32 * 1024 * 1024, 7);
+    const compressed = await collect(chunked(data, 1024 * 1024), codec.compress(1));
+    const decoder = codec.decompress();
+    const memories = new Set<ArrayBufferLike>();
+    let chunks = 0;
+    decoder.on('data', (c: Buffer) => {
+      chunks++;
+      memories.add(c.buffer);
+    });
+    const gzipped = await collect(chunked(compressed, 64 * 1024), decoder, compressStream('gzip', 1));
+    expect(gunzipSync(gzipped).equals(data)).toBe(true);
+    expect(chunks).toBeGreaterThan(100);
+    // a new buffer per output chunk was the old way; the pool's few are used again and again
+    expect(memories.size).toBeLessThan(chunks / 4);
+  });
 });
