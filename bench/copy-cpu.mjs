@@ -4,7 +4,7 @@
 // are the steady figure on a shared machine, wall time is not (docs/benchmarks.md,
 // "Copy path CPU").
 //
-//   npm run build && node bench/copy-cpu.mjs [--runs 5] [--profile DIR] [--layout DIR] [--delay MS] NAME=FERRY_BIN[,VAR=VALUE...] ...
+//   npm run build && node bench/copy-cpu.mjs [--runs 5] [--profile DIR] [--layout DIR] [--delay MS] [--ferry-args "..."] NAME=FERRY_BIN[,VAR=VALUE...] ...
 //
 // Starts a source and a destination registry (bench/registry.mjs), pushes the realistic
 // image of bench/fixtures.mjs (build it once with `npm run bench -- --quick --cases fresh`,
@@ -14,6 +14,7 @@
 // extra environment; the name `skopeo` runs skopeo instead. --profile DIR passes
 // `--cpu-prof` to node and keeps the profiles. --delay MS reaches both registries through
 // bench/delay-proxy.mjs (every response held MS): wall time on a link with round trips.
+// --ferry-args adds flags to every ferry copy (e.g. "--dest-compress-format zstd").
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,14 +29,16 @@ let runs = 5;
 let profileDir;
 let layout = join(REPO, 'bench', '.work', 'oci');
 let delayMs = 0;
+let ferryArgs = [];
 const variants = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--runs') runs = Number(args[++i]);
   else if (args[i] === '--profile') profileDir = resolve(args[++i]);
   else if (args[i] === '--layout') layout = resolve(args[++i]);
   else if (args[i] === '--delay') delayMs = Number(args[++i]);
+  else if (args[i] === '--ferry-args') ferryArgs = args[++i].split(' ').filter(Boolean);
   else if (args[i] === '--help') {
-    console.log('usage: node bench/copy-cpu.mjs [--runs N] [--profile DIR] [--layout OCI_DIR] [--delay MS] NAME=FERRY_BIN[,VAR=VALUE...] ...');
+    console.log('usage: node bench/copy-cpu.mjs [--runs N] [--profile DIR] [--layout OCI_DIR] [--delay MS] [--ferry-args "..."] NAME=FERRY_BIN[,VAR=VALUE...] ...');
     process.exit(0);
   } else {
     const [name, spec = ''] = args[i].split('=');
@@ -75,7 +78,7 @@ try {
       const timeFile = join(scratch, `time-${++n}`);
       const env = { ...process.env, FERRY_CACHE_DIR: cache, HOME: scratch, ...v.env };
       // NODE_OPTIONS may not carry --cpu-prof: node runs bin/ferry itself then
-      const cmd = v.name === 'skopeo' ? ['skopeo', 'copy', '--quiet', '--insecure-policy', '--src-tls-verify=false', '--dest-tls-verify=false'] : [...(profileDir ? [process.execPath, '--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', join(profileDir, v.name), v.bin] : [v.bin]), 'copy', '-q'];
+      const cmd = v.name === 'skopeo' ? ['skopeo', 'copy', '--quiet', '--insecure-policy', '--src-tls-verify=false', '--dest-tls-verify=false'] : [...(profileDir ? [process.execPath, '--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', join(profileDir, v.name), v.bin] : [v.bin]), 'copy', '-q', ...ferryArgs];
       if (v.name === 'skopeo') await rm('/var/lib/containers/cache', { recursive: true, force: true });
       const t0 = process.hrtime.bigint();
       await run('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, ...cmd, `docker://${src.ref('realistic:1')}`, `docker://${dst.ref(`cpu-${v.name}-${round}:1`)}`], env);

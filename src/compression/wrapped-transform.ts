@@ -1,5 +1,6 @@
 import { Transform, type Duplex, type TransformCallback } from 'node:stream';
 import { compressionError } from './compression-error.js';
+import { releaseChunk } from '../stream/read-buffers.js';
 
 /**
  * Presents a node:zlib stream as a Transform whose errors are ERR_COMPRESSION.
@@ -31,13 +32,20 @@ export class WrappedTransform extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.writeInner([chunk], cb);
+    // once zlib has consumed it, a chunk that is a view of a pooled read buffer (a socket
+    // or file read) is handed back: the buffer is read into again instead of collected
+    this.writeInner([chunk], cb, () => releaseChunk(chunk));
   }
 
-  /** Writes each piece as its own inner write (the zstd frame splitter relies on that). */
-  protected writeInner(pieces: readonly Buffer[], cb: TransformCallback): void {
+  /**
+   * Writes each piece as its own inner write (the zstd frame splitter relies on that);
+   * `consumed` runs once zlib has processed the last piece.
+   */
+  protected writeInner(pieces: readonly Buffer[], cb: TransformCallback, consumed?: () => void): void {
     let ok = true;
-    for (const piece of pieces) ok = this.inner.write(piece);
+    pieces.forEach((piece, i) => {
+      ok = this.inner.write(piece, i === pieces.length - 1 ? consumed : undefined);
+    });
     if (ok) cb();
     else this.inner.once('drain', () => cb());
   }
