@@ -76,14 +76,20 @@ export function parallelCompress(format: CompressionName, level?: number, option
  * would hold twice that for the same cores, and it showed in peak RSS (zstd: 10 blocks of
  * 8 MiB). Past the shared limit a stream keeps one block in flight at least, so none
  * starves, and any block finishing anywhere lets a waiting stream go on.
+ *
+ * The limit is one block per core, and one more for blocks of 4 MiB or less (gzip), which
+ * compress fast enough that a core would otherwise wait while the next block is filled.
+ * For zstd's 8 MiB blocks it is left out: gzip → zstd registry copies, three runs of 6-8
+ * rounds, peak RSS 197-201 → 177-181 MB for 0-5 % more wall time. For gzip's blocks,
+ * leaving it out cost 6 % of wall time and saved no memory.
  */
 class BlockBudget {
   held = 0;
   private readonly waiting = new Set<() => void>();
-  constructor(private readonly limit: number) {}
+  constructor(private readonly cores: number) {}
 
-  allows(ownHeld: number): boolean {
-    return ownHeld === 0 || this.held < this.limit;
+  allows(ownHeld: number, blockSize: number): boolean {
+    return ownHeld === 0 || this.held < this.cores + (blockSize <= SMALL_BLOCK ? 1 : 0);
   }
   take(): void {
     this.held++;
@@ -101,7 +107,9 @@ class BlockBudget {
   }
 }
 
-const budget = new BlockBudget(availableParallelism() + 1);
+/** Blocks this size or smaller may take one more place in the budget (see BlockBudget). */
+const SMALL_BLOCK = 4 * MiB;
+const budget = new BlockBudget(availableParallelism());
 
 /**
  * Full-size blocks handed back by the compressors, for any stream of the process to fill
@@ -167,7 +175,7 @@ export class ParallelCompressStream extends Transform {
   private readonly wake = (): void => this.emitReady();
 
   private hasRoom(): boolean {
-    return this.order.length < 2 * this.workers && budget.allows(this.order.length);
+    return this.order.length < 2 * this.workers && budget.allows(this.order.length, this.blockSize);
   }
 
   override _flush(cb: TransformCallback): void {
