@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -75,6 +76,30 @@ describe('ParallelCompressStream', () => {
     expect(state.maxOutstanding).toBeLessThanOrEqual(6);
     expect(state.maxOutstanding).toBeGreaterThan(1);
     expect(state.closed).toBe(true);
+  });
+
+  it('holds a block per core in the process-wide budget, and one more for blocks of 4 MiB or less', async () => {
+    const cores = availableParallelism();
+    const heldAtOnce = async (blockSize: number): Promise<number> => {
+      const seen = { outstanding: 0, max: 0 };
+      const slow: BlockCompressor = {
+        async compress(block) {
+          seen.max = Math.max(seen.max, ++seen.outstanding);
+          await sleep(20);
+          seen.outstanding--;
+          return { output: Buffer.from(block.subarray(0, 1)) };
+        },
+        close: () => undefined,
+      };
+      // on its own the stream could hold 2 x workers blocks: the budget is what stops it
+      const workers = cores + 2;
+      // one block of data written again and again: the stream copies each into its own block
+      const block = sampleData(blockSize, 8);
+      await collect(Readable.from(Array.from({ length: cores + 4 }, () => block)), new ParallelCompressStream(slow, { blockSize, workers, what: 'test' }));
+      return seen.max;
+    };
+    expect(await heldAtOnce(8 * MiB)).toBe(cores);
+    expect(await heldAtOnce(4 * MiB)).toBe(cores + 1);
   });
 
   it('fails with ERR_COMPRESSION when a block fails, and frees the compressor', async () => {
