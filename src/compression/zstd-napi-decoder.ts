@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Duplex } from 'node:stream';
 import { FerryError } from '../errors.js';
-import { lendView, nextReadBuffer, READ_BUFFER_SIZE } from '../stream/read-buffers.js';
+import { lendView, nextReadBuffer, READ_BUFFER_SIZE, releaseChunk } from '../stream/read-buffers.js';
 import { compressionError, label } from './compression-error.js';
 import { napiBindingPath } from './zstd-napi-worker.js';
 
@@ -41,6 +41,8 @@ export class NapiDecompressStream extends Duplex {
   private readonly dctx: DCtx;
   private readonly what: string;
   private pending: Buffer | undefined;
+  /** The chunk `pending` is the rest of: handed back (a pooled read buffer's view) once decoded. */
+  private input: Buffer | undefined;
   private pendingCallback: ((error?: Error | null) => void) | undefined;
   /** Inside a frame: the stream may not end here. */
   private inFrame = false;
@@ -65,6 +67,7 @@ export class NapiDecompressStream extends Duplex {
       return;
     }
     this.pending = chunk;
+    this.input = chunk;
     this.pendingCallback = cb;
     this.decode();
   }
@@ -99,6 +102,8 @@ export class NapiDecompressStream extends Duplex {
         if (this.pending.length === 0 && (written < OUT || ret === 0)) {
           this.inFrame = ret !== 0;
           this.pending = undefined;
+          if (this.input) releaseChunk(this.input);
+          this.input = undefined;
           const cb = this.pendingCallback;
           this.pendingCallback = undefined;
           cb?.();

@@ -6,6 +6,7 @@ import { label } from './compression-error.js';
 import { WrappedTransform } from './wrapped-transform.js';
 import type { ZstdBackend } from './zstd-backend.js';
 import { ZstdFrameSplitter } from './zstd-frames.js';
+import { releaseChunk } from '../stream/read-buffers.js';
 
 /** The part of node:zlib's zstd API (Node >= 22.15) ferry uses; @types/node 20 lacks it. */
 interface ZstdOptions {
@@ -37,7 +38,14 @@ class FrameWiseDecompress extends WrappedTransform {
       cb(err as Error);
       return;
     }
-    this.writeInner(pieces, cb);
+    // the splitter keeps nothing of a chunk past this call (header fields are copied), so
+    // once zlib has consumed the last piece a pooled read buffer's view is handed back
+    if (pieces.length === 0) {
+      releaseChunk(chunk);
+      cb();
+      return;
+    }
+    this.writeInner(pieces, cb, () => releaseChunk(chunk));
   }
 
   override _flush(cb: TransformCallback): void {
