@@ -114,7 +114,8 @@ const budget = new BlockBudget(availableParallelism());
 /**
  * Full-size blocks handed back by the compressors, for any stream of the process to fill
  * again. Per stream, a layer's last blocks became garbage at its end, and V8 frees such
- * memory lazily: peak RSS carried several dead 8 MiB blocks. Kept to the budget's size.
+ * memory lazily: peak RSS carried several dead 8 MiB blocks. Kept to the largest budget
+ * (cores + 1): with fewer spares than that, zstd's peak RSS rose (more blocks allocated anew).
  */
 const spareBlocks = new Map<number, Buffer[]>();
 

@@ -30,29 +30,31 @@ export interface CarryingOptions extends CopyOptions {
   sourceTags?: readonly string[];
 }
 
-/** The destination as the copy engine sees it while attachments are still to come: commit() waits. */
-function holdingCommit(dest: ImageDestination): ImageDestination {
-  return new Proxy(dest, {
-    get(target, prop) {
-      if (prop === 'commit') return async () => undefined;
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+/** `target` with some of its members replaced; the others are its own, methods bound to it. */
+function withOverrides<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      if (Object.hasOwn(overrides, prop)) return overrides[prop as keyof T];
+      const value = Reflect.get(t, prop, t) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
     },
   });
+}
+
+/** The destination as the copy engine sees it while attachments are still to come: commit() waits. */
+function holdingCommit(dest: ImageDestination): ImageDestination {
+  return withOverrides(dest, { commit: async () => undefined });
 }
 
 /** The copy engine on one attachment manifest: its blobs, then itself by digest (or under its tag). */
 function attachmentCopier(source: ImageSource, dest: ImageDestination, opts: CopyOptions): CopyAttachment {
   return async (raw: RawManifest, tag: string | undefined, known?: Digest | null) => {
     let answer: PutManifestAnswer = {};
-    const recording = new Proxy(holdingCommit(dest), {
-      get(target, prop) {
-        if (prop !== 'putManifest') return Reflect.get(target, prop, target) as unknown;
-        return async (m: RawManifest, t: string | undefined, o?: { signal?: AbortSignal }) => {
-          const a = await target.putManifest(m, t, o);
-          if (m.digest === raw.digest && a) answer = a;
-          return a;
-        };
+    const recording = withOverrides(holdingCommit(dest), {
+      putManifest: async (m, t, o) => {
+        const a = await dest.putManifest(m, t, o);
+        if (m.digest === raw.digest && a) answer = a;
+        return a;
       },
     });
     const { platforms: _p, format: _f, compression: _c, multiArch: _m, knownDestinationTag: _k, ...plain } = opts;
@@ -115,20 +117,14 @@ interface EarlyDiscovery {
  */
 function noticingRoot(source: ImageSource, onRoot: (digest: Digest) => void): ImageSource {
   let noticed = false;
-  return new Proxy(source, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target) as unknown;
-      if (prop !== 'getManifest' || typeof value !== 'function') {
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+  return withOverrides(source, {
+    getManifest: async (ref, o) => {
+      const raw = await source.getManifest(ref, o);
+      if (ref === undefined && !noticed) {
+        noticed = true;
+        onRoot(raw.digest);
       }
-      return async (ref: Digest | undefined, o?: { signal?: AbortSignal }) => {
-        const raw = (await (value as ImageSource['getManifest']).call(target, ref, o)) as RawManifest;
-        if (ref === undefined && !noticed) {
-          noticed = true;
-          onRoot(raw.digest);
-        }
-        return raw;
-      };
+      return raw;
     },
   });
 }

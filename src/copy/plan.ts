@@ -74,8 +74,10 @@ export const SMALL_BLOB = 1024 * 1024;
  * waits behind them; on a 25 ms link that held the last layer back by ~0.1-0.2 s.
  */
 export function blobLanes(actions: readonly BlobAction[]): [small: BlobAction[], large: BlobAction[]] {
-  const small = actions.filter((a) => a.kind === 'copy' && a.desc.size >= 0 && a.desc.size < SMALL_BLOB);
-  return [small, actions.filter((a) => !small.includes(a))];
+  const small: BlobAction[] = [];
+  const large: BlobAction[] = [];
+  for (const a of actions) (a.kind === 'copy' && a.desc.size >= 0 && a.desc.size < SMALL_BLOB ? small : large).push(a);
+  return [small, large];
 }
 
 /** Whether any blob may change digest (then manifests are rewritten). */

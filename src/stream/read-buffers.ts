@@ -4,13 +4,15 @@
  * bulk by GC: a 200 MB blob copy then spends more CPU on the allocator, page faults and
  * GC than on reading (docs/benchmarks.md, "Socket reads into reused buffers").
  *
- * A reader lends views (body chunks) of a buffer; whoever writes a chunk out hands it
- * back with `releaseChunk` once the write is done, and the buffer returns to the free
- * list when every view of it is back. A chunk that goes to a consumer that never hands
- * it back (a file, a decompressor) simply keeps its buffer, which GC frees as before:
+ * A reader lends views (body chunks) of a buffer; whoever is done with a chunk hands it
+ * back with `releaseChunk`, and the buffer returns to the free list when every view of it
+ * is back. The consumers that do: the upload pump and the layout writer once the write
+ * is done, parallel compression once the chunk is copied into its block, the decoders
+ * once they have consumed it. A chunk that goes to a consumer that never hands it back
+ * (tar-stream, a concatenation) simply keeps its buffer, which GC frees as before:
  * releasing is an optimisation, never a requirement. Releasing a chunk that is still
- * referenced is the one thing that must not happen, so only a writer whose write
- * callback has fired releases, and only chunks this module lent.
+ * referenced is the one thing that must not happen, so only the last holder of a chunk
+ * releases it, and only chunks this module lent count.
  */
 
 /**
