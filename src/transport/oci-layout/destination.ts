@@ -82,13 +82,17 @@ export class OciLayoutDestination implements ImageDestination {
     const st = await stat(path).catch((e: unknown) => (missing(e) ? undefined : Promise.reject(e)));
     if (!st) return new OciLayoutDestination(path, opts, true);
     if (!st.isDirectory()) throw new FerryError('ERR_LAYOUT', `${where}: "${path}" exists and is not a directory`);
+    // Listed before the two files are read: another ferry creating this layout right now
+    // may add them at any moment, and read first, a file missing then but listed after
+    // looked like foreign content (it failed two concurrent copies into a new layout).
+    const names = await readdir(path);
     const layoutFile = await readOptional(join(path, LAYOUT_FILE));
     if (layoutFile) checkLayoutFile(layoutFile, where);
     const index = await readOptional(join(path, INDEX_FILE));
     if (index) parseIndexJson(index, where);
     // another ferry creating this layout right now has made only these so far
     const settingUp = (name: string): boolean => name === BLOBS_DIR || name === INDEX_LOCK_FILE || name.startsWith('.ferry-');
-    if (!layoutFile && !index && (await readdir(path)).some((name) => !settingUp(name))) {
+    if (!layoutFile && !index && names.some((name) => !settingUp(name))) {
       throw new FerryError('ERR_LAYOUT', `${where}: "${path}" is not empty and not an OCI layout (no oci-layout or index.json); refusing to write into it`);
     }
     return new OciLayoutDestination(path, opts, false);
