@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { FerryError } from '../../errors.js';
+import { AbortedError, FerryError } from '../../errors.js';
 import type { RegistryClient } from '../../http/client.js';
 import type { Descriptor } from '../../oci/descriptor.js';
 import type { Digest } from '../../oci/digest.js';
@@ -21,6 +21,8 @@ export class RegistryDestination implements ImageDestination {
    * prepareUpload while the source's first bytes were still on their way.
    */
   private readonly openUploads = new Map<Digest, Promise<URL>>();
+  /** DELETEs of sessions let go while the copy went on; abort waits for them before the process may exit. */
+  private readonly cancelling = new Set<Promise<void>>();
 
   constructor(
     readonly ref: DockerReference,
@@ -86,34 +88,59 @@ export class RegistryDestination implements ImageDestination {
   private keepUpload(digest: Digest, upload: Promise<URL>): void {
     upload.catch(() => undefined);
     const earlier = this.openUploads.get(digest);
-    if (earlier) void earlier.then((u) => cancelUpload(this.ctx, u), () => undefined);
+    if (earlier) this.letGo(earlier);
     this.openUploads.set(digest, upload);
   }
 
-  prepareUpload(desc: Descriptor, opts: ReadOptions = {}): void {
+  private letGo(upload: Promise<URL>): void {
+    const done = upload.then((u) => cancelUpload(this.ctx, u), () => undefined);
+    this.cancelling.add(done);
+    void done.finally(() => this.cancelling.delete(done));
+  }
+
+  /**
+   * The POST is not given the copy's signal: aborted locally after the registry had
+   * answered 202, its session would be open with nobody holding its location to let it go.
+   * abort() waits for it (boundedly) and lets it go instead.
+   */
+  prepareUpload(desc: Descriptor, _opts: ReadOptions = {}): void {
     if (this.openUploads.has(desc.digest)) return;
-    this.keepUpload(desc.digest, startUpload(this.ctx, opts.signal));
+    this.keepUpload(desc.digest, startUpload(this.ctx));
   }
 
   async putBlob(desc: Descriptor, body: Readable, opts: PutBlobOptions = {}): Promise<void> {
-    const opened = this.openUploads.get(desc.digest);
+    this.prepareUpload(desc);
+    const opened = this.openUploads.get(desc.digest)!;
     this.openUploads.delete(desc.digest);
-    const upload = await (opened ?? startUpload(this.ctx, opts.signal));
+    let upload: URL;
+    try {
+      upload = await untilAborted(opened, opts.signal);
+    } catch (e) {
+      this.letGo(opened);
+      throw e;
+    }
     try {
       await putUpload(this.ctx, upload, desc, body, opts.signal);
     } catch (e) {
-      void cancelUpload(this.ctx, upload);
+      this.letGo(Promise.resolve(upload));
       throw e;
     }
   }
 
   async putBlobUnknown(body: Readable, result: () => { digest: Digest; size: number }, opts: PutBlobOptions = {}): Promise<void> {
-    let upload = await startUpload(this.ctx, opts.signal);
+    const opened = startUpload(this.ctx);
+    let upload: URL;
+    try {
+      upload = await untilAborted(opened, opts.signal);
+    } catch (e) {
+      this.letGo(opened);
+      throw e;
+    }
     try {
       upload = await patchUpload(this.ctx, upload, body, opts.signal);
       await finishUpload(this.ctx, upload, result().digest, opts.signal);
     } catch (e) {
-      void cancelUpload(this.ctx, upload);
+      this.letGo(Promise.resolve(upload));
       throw e;
     }
   }
@@ -155,8 +182,28 @@ export class RegistryDestination implements ImageDestination {
   }
 
   async abort(): Promise<void> {
-    const uploads = [...this.openUploads.values()];
+    for (const upload of this.openUploads.values()) this.letGo(upload);
     this.openUploads.clear();
-    await Promise.allSettled(uploads.map(async (u) => cancelUpload(this.ctx, await u)));
+    // a failed putBlob's DELETE is in flight when the copy fails: an exit before it is sent leaves the session open
+    // bounded: a registry that does not answer must not hold the failed copy's exit for long
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ABORT_WAIT_MS).unref();
+    });
+    await Promise.race([Promise.allSettled([...this.cancelling]), bound]);
+    clearTimeout(timer);
   }
+}
+
+const ABORT_WAIT_MS = 5_000;
+
+/** `promise`, or an AbortedError as soon as `signal` fires; the promise itself runs on. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new AbortedError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
