@@ -1,4 +1,5 @@
-import { DigestMismatchError, FerryError } from '../../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AbortedError, DigestMismatchError, FerryError, RegistryError } from '../../errors.js';
 import type { RegistryClient } from '../../http/client.js';
 import { readBounded } from '../../http/body.js';
 import { repositoryScope } from '../../http/scope.js';
@@ -90,7 +91,35 @@ export interface PutManifestResult {
   subjectIndexed: boolean;
 }
 
+/**
+ * distribution 2.8 (filesystem storage) rewrites a blob's repository link in place on every
+ * upload of that blob: a manifest PUT that checks the link while another client uploads the
+ * same blob into the repository (two copies carrying one empty config) can read it empty and
+ * is answered 400 DIGEST_INVALID + MANIFEST_BLOB_UNKNOWN. Reproduced: 60 of 1,500 PUTs with
+ * two clients re-uploading the config. Blobs are confirmed present before any manifest is
+ * pushed, so the PUT is sent again a few times; a blob that is really missing still fails.
+ */
+const LINK_RACE_WAITS_MS = [50, 200, 600];
+
+function linkRace(e: unknown): boolean {
+  return e instanceof RegistryError && e.status === 400 && e.errors.some((d) => d.code === 'DIGEST_INVALID' || d.code === 'MANIFEST_BLOB_UNKNOWN');
+}
+
 export async function putManifest(ctx: RepoContext, reference: string, raw: RawManifest, signal?: AbortSignal): Promise<PutManifestResult> {
+  for (let n = 0; ; n++) {
+    try {
+      return await putManifestOnce(ctx, reference, raw, signal);
+    } catch (e) {
+      const wait = LINK_RACE_WAITS_MS[n];
+      if (wait === undefined || !linkRace(e)) throw e;
+      await sleep(wait, undefined, { signal }).catch(() => {
+        throw new AbortedError();
+      });
+    }
+  }
+}
+
+async function putManifestOnce(ctx: RepoContext, reference: string, raw: RawManifest, signal?: AbortSignal): Promise<PutManifestResult> {
   if (raw.bytes.byteLength > MAX_MANIFEST_BYTES) throw manifestTooLarge(`manifest ${raw.digest} for ${ctx.location}`, raw.bytes.byteLength);
   const body = Buffer.from(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
   const res = await ctx.client.request({
