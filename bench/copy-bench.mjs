@@ -186,6 +186,9 @@ async function main() {
     ferry: `${version('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'])}${spawnSync('git', ['-C', REPO, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).stdout.trim() === '' ? '' : ' + uncommitted changes in src/'}`,
     loadStart: loadavg()[0],
     dist: distFingerprint(),
+    // Node 20 reads this bundle (and its own root certificates) when the process starts,
+    // TLS or not (~60 ms here); Node 22 and 24 only when TLS is first used
+    extraCaCerts: process.env['NODE_EXTRA_CA_CERTS'] ?? '',
   };
   log(`machine: ${JSON.stringify(machine)}`);
 
@@ -412,7 +415,7 @@ function report({ opts, machine, fx, cases, results, jobs, zBytes, cacheChecked 
   const s = fx.summary;
   out.push(`# ferry vs skopeo — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   out.push('');
-  out.push(`${opts.runs} runs per tool and case, interleaved; medians. ${machine.cores} × ${machine.cpu}, ${machine.memGiB} GiB, Linux ${machine.kernel}, ferry on Node ${machine.ferryNode}, ${machine.skopeo}, ${machine.registry}; ferry ${machine.ferry}. Load average (1 min) ${machine.loadStart.toFixed(1)} at start, ${machine.loadEnd.toFixed(1)} at end.${machine.distEnd !== machine.dist ? ' **dist/ was rebuilt during the run.**' : ''}`);
+  out.push(`${opts.runs} runs per tool and case, interleaved; medians. ${machine.cores} × ${machine.cpu}, ${machine.memGiB} GiB, Linux ${machine.kernel}, ferry on Node ${machine.ferryNode}, ${machine.skopeo}, ${machine.registry}; ferry ${machine.ferry}. Load average (1 min) ${machine.loadStart.toFixed(1)} at start, ${machine.loadEnd.toFixed(1)} at end.${machine.extraCaCerts ? ` NODE_EXTRA_CA_CERTS is set (${machine.extraCaCerts}): Node 20 loads it at every start.` : ''}${machine.distEnd !== machine.dist ? ' **dist/ was rebuilt during the run.**' : ''}`);
   out.push('');
   out.push(`Fixtures: realistic image ${s.realistic.layers} gzip layers, ${(s.realistic.gzipBytes / 1e6).toFixed(0)} MB (${(s.realistic.tarBytes / 1e6).toFixed(0)} MB of tar); zstd variant ${(zBytes / 1e6).toFixed(0)} MB; index of ${s.multi.platforms} platforms, ${s.multi.distinctLayers} distinct layers, ${(s.multi.gzipBytes / 1e6).toFixed(0)} MB; big layer ${(s.big.gzipBytes / 1e6).toFixed(0)} MB (${(s.big.tarBytes / 1e6).toFixed(0)} MB of tar).`);
   out.push('');
