@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { BlockCompressor, CompressedBlock } from './block-compressor.js';
+import { lendToOwner } from '../stream/read-buffers.js';
 import { asBuffers, spawnNapiWorker, type NapiReply } from './zstd-napi-worker.js';
 
 interface Job {
@@ -31,6 +32,15 @@ export class NapiWorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 0;
+  /**
+   * Output buffers handed back by whoever wrote the output out (releaseChunk). Each block's
+   * output used to be new memory, freed by GC: on Node 24 dead outputs held ~50 MB more
+   * at peak than on Node 20 (gzip → zstd into a layout, peak RSS 234 against 165 MB).
+   */
+  private readonly spareOutputs: ArrayBuffer[] = [];
+  private readonly keepOutput = (memory: ArrayBuffer): void => {
+    if (this.spareOutputs.length <= this.size) this.spareOutputs.push(memory);
+  };
 
   constructor(private readonly size: number) {}
 
@@ -75,7 +85,8 @@ export class NapiWorkerPool {
       const { block } = job;
       const owned = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength;
       const data = owned ? new Uint8Array(block.buffer, 0, block.byteLength) : new Uint8Array(block);
-      slot.worker.postMessage({ op: 'block', id: job.id, level: job.level, data }, [data.buffer as ArrayBuffer]);
+      const out = this.spareOutputs.pop();
+      slot.worker.postMessage({ op: 'block', id: job.id, level: job.level, data, ...(out ? { out } : {}) }, out ? [data.buffer as ArrayBuffer, out] : [data.buffer as ArrayBuffer]);
     }
   }
 
@@ -98,7 +109,8 @@ export class NapiWorkerPool {
     if (m.op === 'error') job.reject(new Error(m.message));
     else {
       const out = asBuffers(m.chunks);
-      const output = out.length === 1 ? out[0]! : Buffer.concat(out);
+      // the output's memory comes back here once written out, for the next block's output
+      const output = out.length === 1 ? lendToOwner(out[0]!, this.keepOutput) : Buffer.concat(out);
       const input = m.input;
       job.resolve({ output, reusable: input && Buffer.from(input.buffer, input.byteOffset, input.byteLength) });
     }

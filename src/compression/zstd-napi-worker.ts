@@ -7,7 +7,7 @@ export type NapiWorkerMode = 'compress' | 'blocks';
 export type NapiRequest =
   | { op: 'data'; data: Uint8Array }
   | { op: 'end' }
-  | { op: 'block'; id: number; level: number; data: Uint8Array };
+  | { op: 'block'; id: number; level: number; data: Uint8Array; out?: ArrayBuffer };
 
 /** Messages from the worker; `chunks` are output in order, transferred. `ack` ends a `data` batch. */
 export type NapiReply =
@@ -67,8 +67,11 @@ parentPort.on('message', (m) => {
     if (m.op === 'block') {
       // A pooled worker serves every stream, whatever level each asked for.
       if (m.level !== level) cctx.setParameter(b.CParameter.compressionLevel, (level = m.level));
-      const dst = room(b.compressBound(data.length));
-      const chunks = [exact(dst, cctx.compress2(dst, data))];
+      // Compressed straight into memory that moves to the main thread whole: an output
+      // buffer it sent back for reuse, else a new one (no copy either way).
+      const bound = b.compressBound(data.length);
+      const out = m.out && m.out.byteLength >= bound ? m.out : new ArrayBuffer(bound);
+      const chunks = [new Uint8Array(out, 0, cctx.compress2(Buffer.from(out), data))];
       // The input goes back for reuse as the next block.
       reply({ op: 'block', id: m.id, chunks, input: m.data });
     } else if (m.op === 'data') {

@@ -70,6 +70,18 @@ export function lendView(buf: Buffer, start: number, end: number): Buffer {
   return view;
 }
 
+/** Owners of memory lent with lendToOwner, called when every view of it is back. */
+const owners = new WeakMap<ArrayBufferLike, (memory: ArrayBuffer) => void>();
+
+/**
+ * Lends `buf` whole, like lendView, for memory that is not a read buffer: once the view
+ * is handed back, `back` gets the memory to use again (a compressor's output buffer).
+ */
+export function lendToOwner(buf: Buffer, back: (memory: ArrayBuffer) => void): Buffer {
+  owners.set(buf.buffer, back);
+  return lendView(buf, 0, buf.length);
+}
+
 /**
  * Hands back a chunk whose bytes are no longer needed (written out). Anything else
  * (a chunk this module did not lend, one already handed back) is ignored.
@@ -84,6 +96,12 @@ export function releaseChunk(chunk: Buffer): void {
     return;
   }
   outstanding.delete(ab);
+  const owner = owners.get(ab);
+  if (owner) {
+    owners.delete(ab);
+    owner(ab as ArrayBuffer);
+    return;
+  }
   if (free.length < MAX_FREE && ab.byteLength === READ_BUFFER_SIZE) free.push(Buffer.from(ab as ArrayBuffer, 0, READ_BUFFER_SIZE));
 }
 

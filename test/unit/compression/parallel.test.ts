@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { defaultBlockSize, parallelCompress } from '../../../src/compression/parallel.js';
 import type { Digest } from '../../../src/oci/digest.js';
+import { releaseChunk } from '../../../src/stream/read-buffers.js';
 import { backendOptions, codecCases } from './codecs.js';
 import { chunked, collect, runTool, sampleData } from './sample-data.js';
 
@@ -31,6 +32,24 @@ describe.each(codecCases())('parallelCompress $label', ({ codec, tool }) => {
     const one = await collect(chunked(data, 3_000), parallelCompress(codec.name, 2, { ...options, workers: 1 }));
     const four = await collect(chunked(data, 1 << 20), parallelCompress(codec.name, 2, { ...options, workers: 4 }));
     expect(four.equals(one)).toBe(true);
+  });
+
+  it('gives the same bytes when a consumer hands every chunk back after writing it (output memory used again)', async () => {
+    const expected = await collect(chunked(data, 100_000), parallelCompress(codec.name, 1, options));
+    const written: Buffer[] = [];
+    const stream = parallelCompress(codec.name, 1, options);
+    const done = (async () => {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        // what the layout writer and the upload pump do once a write completes
+        await new Promise((r) => setImmediate(r));
+        written.push(Buffer.from(chunk));
+        releaseChunk(chunk);
+      }
+    })();
+    for (let i = 0; i < data.length; i += 100_000) if (!stream.write(data.subarray(i, i + 100_000))) await new Promise((r) => stream.once('drain', r));
+    stream.end();
+    await done;
+    expect(Buffer.concat(written).equals(expected)).toBe(true);
   });
 
   it('turns empty input into a valid empty stream', async () => {

@@ -3,7 +3,7 @@
 // again) once every view of it is back. The pool is module state shared by the tests
 // in this file, so each test works with counts relative to where it started.
 import { describe, expect, it } from 'vitest';
-import { idleReadBuffers, isLent, lendView, nextReadBuffer, READ_BUFFER_SIZE, releaseChunk, takeReadBuffer } from '../../../src/stream/read-buffers.js';
+import { idleReadBuffers, isLent, lendToOwner, lendView, nextReadBuffer, READ_BUFFER_SIZE, releaseChunk, takeReadBuffer } from '../../../src/stream/read-buffers.js';
 
 /** Takes every idle buffer out of the pool, so the next take is a new one. */
 function drain(): Buffer[] {
@@ -162,5 +162,28 @@ describe('read buffers', () => {
     const b = nextReadBuffer(undefined);
     expect(nextReadBuffer(b)).toBe(b);
     expect(nextReadBuffer(a)).not.toBe(b);
+  });
+
+  it('gives memory lent to an owner back to that owner once the view is back, never to the read pool', () => {
+    drain();
+    const back: ArrayBuffer[] = [];
+    const output = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
+    const view = lendToOwner(output, (memory) => back.push(memory));
+    expect(view.buffer).toBe(output.buffer);
+    expect(view.length).toBe(output.length);
+    releaseChunk(view.subarray(0, 10));
+    expect(back).toEqual([]);
+    releaseChunk(view);
+    expect(back).toEqual([output.buffer]);
+    expect(idleReadBuffers()).toBe(0);
+    // handed back again: ignored
+    releaseChunk(view);
+    expect(back).toHaveLength(1);
+  });
+
+  it('never gives lent-to-owner memory back while its view is out', () => {
+    const back: ArrayBuffer[] = [];
+    lendToOwner(Buffer.alloc(100), (memory) => back.push(memory));
+    expect(back).toEqual([]);
   });
 });
