@@ -112,33 +112,31 @@ export class RegistryDestination implements ImageDestination {
     this.prepareUpload(desc);
     const opened = this.openUploads.get(desc.digest)!;
     this.openUploads.delete(desc.digest);
-    let upload: URL;
-    try {
-      upload = await untilAborted(opened, opts.signal);
-    } catch (e) {
-      this.letGo(opened);
-      throw e;
-    }
-    try {
-      await putUpload(this.ctx, upload, desc, body, opts.signal);
-    } catch (e) {
-      this.letGo(Promise.resolve(upload));
-      throw e;
-    }
+    await this.inSession(opened, opts.signal, (upload) => putUpload(this.ctx, upload, desc, body, opts.signal));
   }
 
   async putBlobUnknown(body: Readable, result: () => { digest: Digest; size: number }, opts: PutBlobOptions = {}): Promise<void> {
-    const opened = startUpload(this.ctx);
+    await this.inSession(startUpload(this.ctx), opts.signal, async (upload, moved) => {
+      const patched = await patchUpload(this.ctx, upload, body, opts.signal);
+      moved(patched);
+      await finishUpload(this.ctx, patched, result().digest, opts.signal);
+    });
+  }
+
+  /**
+   * Runs `use` on the session `opened` names; a session the copy stops waiting for, or
+   * whose upload fails, is let go (at its latest location: a PATCH may move it).
+   */
+  private async inSession(opened: Promise<URL>, signal: AbortSignal | undefined, use: (upload: URL, moved: (to: URL) => void) => Promise<void>): Promise<void> {
     let upload: URL;
     try {
-      upload = await untilAborted(opened, opts.signal);
+      upload = await untilAborted(opened, signal);
     } catch (e) {
       this.letGo(opened);
       throw e;
     }
     try {
-      upload = await patchUpload(this.ctx, upload, body, opts.signal);
-      await finishUpload(this.ctx, upload, result().digest, opts.signal);
+      await use(upload, (to) => (upload = to));
     } catch (e) {
       this.letGo(Promise.resolve(upload));
       throw e;
