@@ -62,6 +62,19 @@ export class FileSink extends Writable {
     fsync(this.fd!, (e) => cb(e));
   }
 
+  /**
+   * Resolves once the sink has closed. A pipeline that fails early (its source breaks at
+   * once) can settle while the file's open is still pending; a caller that removes the
+   * file then would see it created a moment later and left behind. Destroys the sink if
+   * nothing has.
+   */
+  settled(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const closing = new Promise<void>((resolve) => this.once('close', () => resolve()));
+    if (!this.destroyed) this.destroy();
+    return closing;
+  }
+
   override _destroy(e: Error | null, cb: (e?: Error | null) => void): void {
     if (this.fd === undefined) return cb(e);
     const fd = this.fd;

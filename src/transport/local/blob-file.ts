@@ -47,8 +47,8 @@ export async function writeVerifiedBlob(
   opts: PutBlobOptions = {},
 ): Promise<void> {
   const tmp = temps.name(tmpDir, 'blob');
+  const sink = new FileSink(tmp);
   try {
-    const sink = new FileSink(tmp);
     // A verified body errors before its end when it is wrong, so no rename can follow.
     const stages: (Readable | Transform)[] = [body];
     if (!opts.verified) stages.push(new VerifyStream({ digest: desc.digest, size: desc.size }, `blob ${desc.digest}`));
@@ -56,6 +56,8 @@ export async function writeVerifiedBlob(
     await pipeline([...stages, sink], { signal: opts.signal });
     await settle(temps, tmp, target);
   } catch (e) {
+    // the file may still be being opened: removed before that, it would be left behind
+    await sink.settled();
     await temps.remove(tmp);
     throw e;
   }
@@ -80,8 +82,8 @@ export async function writeUnknownBlob(
   opts: PutBlobOptions = {},
 ): Promise<{ digest: Digest; size: number }> {
   const tmp = temps.name(tmpDir, 'blob');
+  const sink = new FileSink(tmp);
   try {
-    const sink = new FileSink(tmp);
     const digester = opts.verified ? undefined : new DigestStream();
     const stages: (Readable | Transform)[] = [body];
     if (digester) stages.push(digester);
@@ -97,6 +99,8 @@ export async function writeUnknownBlob(
     await settle(temps, tmp, targetFor(claimed.digest));
     return claimed;
   } catch (e) {
+    // the file may still be being opened: removed before that, it would be left behind
+    await sink.settled();
     await temps.remove(tmp);
     throw e;
   }
@@ -108,11 +112,13 @@ export async function writeUnknownBlob(
  */
 export async function writeFileAtomic(target: string, bytes: Uint8Array, temps: TempFiles, tmpDir = dirname(target)): Promise<void> {
   const tmp = temps.name(tmpDir, 'file');
+  const sink = new FileSink(tmp);
   try {
-    const sink = new FileSink(tmp);
     await pipeline([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], sink);
     await settle(temps, tmp, target);
   } catch (e) {
+    // the file may still be being opened: removed before that, it would be left behind
+    await sink.settled();
     await temps.remove(tmp);
     throw e;
   }

@@ -56,7 +56,34 @@ describe('FileSink', () => {
         this.destroy(new Error('source broke'));
       },
     });
-    await expect(pipeline(failing, new FileSink(f))).rejects.toThrow('source broke');
+    const sink = new FileSink(f);
+    await expect(pipeline(failing, sink)).rejects.toThrow('source broke');
+    // the pipeline can settle while the open is still pending; settled() waits for it
+    await sink.settled();
     expect(existsSync(f)).toBe(true);
+  });
+
+  it('settled() waits for an open still pending when a pipeline fails at once (many times over)', async () => {
+    let missing = 0;
+    for (let i = 0; i < 300; i++) {
+      const f = fresh();
+      const sink = new FileSink(f);
+      const failing = new Readable({
+        read() {
+          this.destroy(new Error('source broke'));
+        },
+      });
+      await pipeline(failing, sink).catch(() => undefined);
+      await sink.settled();
+      if (!existsSync(f)) missing++;
+    }
+    expect(missing).toBe(0);
+  });
+
+  it('settled() on a sink nothing wrote to closes it', async () => {
+    const sink = new FileSink(fresh());
+    await sink.settled();
+    expect(sink.destroyed).toBe(true);
+    expect(sink.closed).toBe(true);
   });
 });
