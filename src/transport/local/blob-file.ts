@@ -37,6 +37,12 @@ async function settle(temps: TempFiles, tmp: string, target: string): Promise<vo
   temps.release(tmp);
 }
 
+/** Removes a failed write's temp file once its sink has closed: removed while the open was still pending, it would be created after and left behind. */
+async function dropTemp(temps: TempFiles, tmp: string, sink: FileSink): Promise<void> {
+  await sink.settled();
+  await temps.remove(tmp);
+}
+
 /** Streams `body` to `target`, verifying digest and size first (VerifyStream fails before the end is seen). */
 export async function writeVerifiedBlob(
   target: string,
@@ -56,9 +62,7 @@ export async function writeVerifiedBlob(
     await pipeline([...stages, sink], { signal: opts.signal });
     await settle(temps, tmp, target);
   } catch (e) {
-    // the file may still be being opened: removed before that, it would be left behind
-    await sink.settled();
-    await temps.remove(tmp);
+    await dropTemp(temps, tmp, sink);
     throw e;
   }
 }
@@ -99,9 +103,7 @@ export async function writeUnknownBlob(
     await settle(temps, tmp, targetFor(claimed.digest));
     return claimed;
   } catch (e) {
-    // the file may still be being opened: removed before that, it would be left behind
-    await sink.settled();
-    await temps.remove(tmp);
+    await dropTemp(temps, tmp, sink);
     throw e;
   }
 }
@@ -117,9 +119,7 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array, temps: 
     await pipeline([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], sink);
     await settle(temps, tmp, target);
   } catch (e) {
-    // the file may still be being opened: removed before that, it would be left behind
-    await sink.settled();
-    await temps.remove(tmp);
+    await dropTemp(temps, tmp, sink);
     throw e;
   }
 }
