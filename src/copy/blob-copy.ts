@@ -2,6 +2,7 @@ import { pipeline, Readable } from 'node:stream';
 import { AbortedError, FerryError } from '../errors.js';
 import { isRetryable } from '../transport/retryable.js';
 import type { Descriptor } from '../oci/descriptor.js';
+import type { Digest } from '../oci/digest.js';
 import { ProgressCounter } from '../stream/progress.js';
 import { resumableStream } from '../stream/resumable.js';
 import { VerifyStream } from '../stream/verify.js';
@@ -22,6 +23,8 @@ export interface BlobCopyContext {
   cache?: BlobLocationCache;
   /** Repositories whose mounts this copy's credentials may not read from (401/403): not asked again. */
   refusedMounts: Set<string>;
+  /** Blob HEADs sent ahead of their ladders (headBlobsAhead), by digest; each is taken once. */
+  headsAhead?: Map<Digest, Promise<boolean>>;
 }
 
 export type BlobOutcome = 'skipped' | 'mounted' | 'copied';

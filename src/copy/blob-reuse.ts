@@ -48,7 +48,10 @@ async function mountFromCache(ctx: BlobCopyContext, desc: Descriptor, home: Repo
 }
 
 async function present(ctx: BlobCopyContext, desc: Descriptor): Promise<boolean> {
-  if (!(await ctx.dest.hasBlob(desc, { signal: ctx.signal }))) return false;
+  // a HEAD sent ahead (headBlobsAhead) answers once; a second look asks again
+  const ahead = ctx.headsAhead?.get(desc.digest);
+  ctx.headsAhead?.delete(desc.digest);
+  if (!(await (ahead ?? ctx.dest.hasBlob(desc, { signal: ctx.signal })))) return false;
   ctx.emit({ type: 'blob-skipped', digest: desc.digest, size: desc.size, reason: 'exists' });
   remember(ctx, desc.digest, ctx.dest.identity);
   return true;
@@ -62,11 +65,7 @@ async function present(ctx: BlobCopyContext, desc: Descriptor): Promise<boolean>
 export async function reuseAtDestination(ctx: BlobCopyContext, desc: Descriptor, opts: { onlyWhereCached?: boolean } = {}): Promise<Reuse> {
   const home = ctx.dest.identity;
   const source = ctx.source.identity;
-  // A source in the destination's registry is the repository to mount from (it has the
-  // blob, and its token is needed anyway): the cache could only add requests and tokens.
-  const sourceInRegistry = home !== undefined && source?.registry === home.registry && source.repository !== home.repository;
-  const useCache = ctx.cache && home && ctx.dest.mountFromRepository && (opts.onlyWhereCached || !sourceInRegistry);
-  const known = useCache ? await ctx.cache!.repositoriesWith(desc.digest, home.registry) : [];
+  const known = await cachedRepositories(ctx, desc, opts.onlyWhereCached ?? false);
   // seen in the destination repository itself: a HEAD settles it first (same repository → skip)
   const headFirst = home !== undefined && known.includes(home.repository);
   if (headFirst && (await present(ctx, desc))) return { kind: 'skipped' };
@@ -86,4 +85,38 @@ export async function reuseAtDestination(ctx: BlobCopyContext, desc: Descriptor,
     return { kind: 'mounted', from: ctx.source.description };
   }
   return { kind: 'none' };
+}
+
+/** The destination registry's repositories the cache has seen the blob in, when the ladder asks the cache. */
+async function cachedRepositories(ctx: BlobCopyContext, desc: Descriptor, onlyWhereCached: boolean): Promise<string[]> {
+  const home = ctx.dest.identity;
+  const source = ctx.source.identity;
+  // A source in the destination's registry is the repository to mount from (it has the
+  // blob, and its token is needed anyway): the cache could only add requests and tokens.
+  const sourceInRegistry = home !== undefined && source?.registry === home.registry && source.repository !== home.repository;
+  const useCache = ctx.cache && home && ctx.dest.mountFromRepository && (onlyWhereCached || !sourceInRegistry);
+  return useCache ? ctx.cache!.repositoriesWith(desc.digest, home.registry) : [];
+}
+
+/**
+ * Sends now the HEADs these blobs' ladders would start with (those the cache has no
+ * mount to propose for), so they travel with the copy's HEAD of the manifest by digest
+ * instead of one round trip after it. Resolves once every HEAD sent has been answered,
+ * rightly or wrongly; each answer waits in `ctx.headsAhead` for its ladder.
+ */
+export async function headBlobsAhead(ctx: BlobCopyContext, descs: readonly Descriptor[]): Promise<void> {
+  const heads = (ctx.headsAhead ??= new Map());
+  const home = ctx.dest.identity;
+  const sent = await Promise.all(
+    descs.map(async (desc) => {
+      const known = await cachedRepositories(ctx, desc, false);
+      if (known.length > 0 && !(home && known.includes(home.repository))) return undefined;
+      if (heads.has(desc.digest)) return undefined;
+      const head = ctx.dest.hasBlob(desc, { signal: ctx.signal });
+      heads.set(desc.digest, head);
+      // its ladder awaits it, or no one does (the manifest was there after all)
+      return head.catch(() => false);
+    }),
+  );
+  await Promise.all(sent);
 }

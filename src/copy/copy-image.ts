@@ -5,6 +5,7 @@ import type { RawManifest } from '../oci/manifest.js';
 import { hostPlatform } from '../oci/platform.js';
 import type { ImageDestination, ImageSource } from '../transport/types.js';
 import { copyBlob, type BlobCopyContext } from './blob-copy.js';
+import { headBlobsAhead } from './blob-reuse.js';
 import type { FerryEvent } from '../events.js';
 import { imagesOf, manifestsOf, parseNode, readChildren, readImageConfig, type IndexNode, type TreeNode } from './manifests.js';
 import { checkCopyOptions, DEFAULT_BLOB_RETRIES, DEFAULT_JOBS, type CopyOptions } from './options.js';
@@ -108,11 +109,26 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
 
   const subset = root.manifest.kind === 'index' && (root as IndexNode).children.length !== root.manifest.manifests.length && !indexOnly;
 
+  const ctx: BlobCopyContext = { source, dest, signal, retries: opts.blobRetries ?? DEFAULT_BLOB_RETRIES, emit, refusedMounts: new Set(), ...(opts.blobCache ? { cache: opts.blobCache } : {}), ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}) };
+  const images = indexOnly ? [] : imagesOf(root);
+  const jobs = opts.jobs ?? DEFAULT_JOBS;
+
   // No-op: the destination already has exactly this manifest; at most move the tag.
   if (!changesBlobs && !changesFormat && !subset) {
     // one HEAD of the tag settles the common case (promotion re-run); else HEAD by digest
     const tagged = taggedEarly ? await taggedEarly : tag && dest.taggedDigest ? await dest.taggedDigest({ signal }) : undefined;
-    const present = tagged === root.raw.digest || (known !== null && (await dest.hasManifest(root.raw.digest, { signal })));
+    let present = tagged === root.raw.digest;
+    if (!present && known !== null) {
+      // A tag that is missing or points elsewhere mostly means new content: the first
+      // blobs' HEADs go out with the manifest's, and such a copy starts one round trip
+      // sooner; a new tag for content already there costs those HEADs. Copies by digest
+      // alone (merge children, attachments) are often there already: they wait.
+      const firstBlobs = tag === undefined ? [] : blobLanes(planBlobs(images.map((img) => ({ manifest: img.manifest })))).flatMap((lane) => lane.slice(0, jobs));
+      const ahead = headBlobsAhead(ctx, firstBlobs.filter((a) => a.kind === 'copy').map((a) => a.desc));
+      present = await dest.hasManifest(root.raw.digest, { signal });
+      // answered before the commit, which lets go of what a sync's other images wait on
+      if (present) await ahead;
+    }
     if (present) {
       // present by digest and no tag to move: a PUT would only repeat what is there
       if (tag !== undefined && tagged !== root.raw.digest) await dest.putManifest(root.raw, tag, { signal });
@@ -123,7 +139,6 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
     }
   }
 
-  const images = indexOnly ? [] : imagesOf(root);
   const planned = await Promise.all(
     images.map(async (img) => {
       if (!changesBlobs) return { manifest: img.manifest };
@@ -139,13 +154,12 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
     });
   }
 
-  const ctx: BlobCopyContext = { source, dest, signal, retries: opts.blobRetries ?? DEFAULT_BLOB_RETRIES, emit, refusedMounts: new Set(), ...(opts.blobCache ? { cache: opts.blobCache } : {}), ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}) };
   const replaced = new Map<Digest, LayerResult>();
   // Each recompressing layer already spreads over every core (block-parallel codecs), so
   // more of them at once only add memory (measured: 6 at once, ~400 MB; 2, under 200).
-  const cpuBound = new Semaphore(Math.max(1, Math.min(opts.jobs ?? DEFAULT_JOBS, availableParallelism())));
+  const cpuBound = new Semaphore(Math.max(1, Math.min(jobs, availableParallelism())));
   try {
-    await runLanes(blobLanes(actions), opts.jobs ?? DEFAULT_JOBS, async (a: BlobAction) => {
+    await runLanes(blobLanes(actions), jobs, async (a: BlobAction) => {
       if (a.kind === 'leave') return;
       if (a.kind === 'recompress') {
         const r = await cpuBound.run(() => recompressLayer(ctx, a));

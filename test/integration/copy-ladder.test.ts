@@ -124,7 +124,10 @@ describe('the blob ladder, counted at the destination', () => {
     const log = await registry.accessLog(mark);
     const context = formatAccessLog(log);
     report.retag = { ferry: { total: log.length, ...summarize(log) } };
-    expect(log.filter((e) => e.path.includes('/blobs/')), context).toEqual([]);
+    // the blobs' HEADs travel with the HEAD by digest (one round trip less for new content); nothing else touches them
+    const blobHeads = log.filter((e) => e.path.includes('/blobs/'));
+    expect(blobHeads.filter((e) => e.method !== 'HEAD'), context).toEqual([]);
+    expect(blobHeads.length, context).toBeLessThanOrEqual(blobs);
     const writes = log.filter((e) => e.method !== 'GET' && e.method !== 'HEAD');
     expect(writes.map((e) => `${e.method} ${e.path} ${e.status}`), context).toEqual(['PUT /v2/ladder/ferry/manifests/v2 201']);
     expect(await skopeoInspectRaw(registry, 'ladder/ferry:v2')).toBe(image.manifestBytes.toString());
