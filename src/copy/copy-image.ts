@@ -112,6 +112,9 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
   const ctx: BlobCopyContext = { source, dest, signal, retries: opts.blobRetries ?? DEFAULT_BLOB_RETRIES, emit, refusedMounts: new Set(), ...(opts.blobCache ? { cache: opts.blobCache } : {}), ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}) };
   const images = indexOnly ? [] : imagesOf(root);
   const jobs = opts.jobs ?? DEFAULT_JOBS;
+  // Blob HEADs sent ahead are all answered before the copy commits, fails or aborts: a
+  // sync's shared destination lets go of the claims they take only then.
+  let ahead: Promise<void> = Promise.resolve();
 
   // No-op: the destination already has exactly this manifest; at most move the tag.
   if (!changesBlobs && !changesFormat && !subset) {
@@ -124,9 +127,11 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
       // sooner; a new tag for content already there costs those HEADs. Copies by digest
       // alone (merge children, attachments) are often there already: they wait.
       const firstBlobs = tag === undefined ? [] : blobLanes(planBlobs(images.map((img) => ({ manifest: img.manifest })))).flatMap((lane) => lane.slice(0, jobs));
-      const ahead = headBlobsAhead(ctx, firstBlobs.filter((a) => a.kind === 'copy').map((a) => a.desc));
-      present = await dest.hasManifest(root.raw.digest, { signal });
-      // answered before the commit, which lets go of what a sync's other images wait on
+      ahead = headBlobsAhead(ctx, firstBlobs.filter((a) => a.kind === 'copy').map((a) => a.desc));
+      present = await dest.hasManifest(root.raw.digest, { signal }).catch(async (e: unknown) => {
+        await ahead;
+        throw e;
+      });
       if (present) await ahead;
     }
     if (present) {
@@ -190,6 +195,7 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
     const pushed = new Set([...rewritten.children.map((m) => m.digest), finalRoot.digest]);
     return { digest: finalRoot.digest, mediaType: finalRoot.mediaType, sourceDigest: sourceRoot.digest, digestChanged, noop: false, stats, notes, ...keptAndChanged(sourceRoot.digest, root, pushed) };
   } catch (e) {
+    await ahead;
     await dest.abort().catch(() => undefined);
     throw e;
   }

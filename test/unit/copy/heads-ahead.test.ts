@@ -31,7 +31,7 @@ const short = (d: Descriptor): string => d.digest.slice(-2);
 const names = (ds: Descriptor[], prefix: string): string[] => ds.map((d) => `${prefix}${short(d)}`).sort();
 
 /** A destination whose HEAD of the manifest by digest answers only once `release` is called (or after 2 s). */
-function destination(opts: { manifestThere: boolean; blobsThere: boolean; headMs?: number }) {
+function destination(opts: { manifestThere: boolean | Error; blobsThere: boolean; headMs?: number }) {
   const calls: string[] = [];
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
@@ -44,6 +44,7 @@ function destination(opts: { manifestThere: boolean; blobsThere: boolean; headMs
       calls.push('HEAD manifest');
       await Promise.race([released, new Promise((r) => setTimeout(r, 2000))]);
       calls.push('manifest answered');
+      if (opts.manifestThere instanceof Error) throw opts.manifestThere;
       return opts.manifestThere;
     },
     hasBlob: async (d: Descriptor) => {
@@ -103,6 +104,12 @@ describe('blob HEADs sent with the HEAD of the manifest by digest', () => {
     expect(calls.filter((c) => /^HEAD \w\w$/.test(c)).sort()).toEqual(names([config, ...layers], 'HEAD '));
     expect(calls.filter((c) => /^PUT \w\w$/.test(c)).sort()).toEqual(names([config, ...layers], 'PUT '));
     expect(calls.at(-2)).toBe('PUT manifest v1');
+  });
+
+  it('a HEAD by digest that fails fails the copy only once every HEAD sent ahead is answered', async () => {
+    const { dest, calls } = destination({ manifestThere: new Error('HEAD by digest broke'), blobsThere: false, headMs: 150 });
+    await expect(copyImage(source, dest, 'v1')).rejects.toThrow('HEAD by digest broke');
+    expect(calls.filter((c) => c.startsWith('answered'))).toHaveLength(4);
   });
 
   it('only blobs whose ladder starts with a HEAD: none where the cache proposes a mount first', async () => {
