@@ -112,6 +112,23 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
   const ctx: BlobCopyContext = { source, dest, signal, retries: opts.blobRetries ?? DEFAULT_BLOB_RETRIES, emit, refusedMounts: new Set(), ...(opts.blobCache ? { cache: opts.blobCache } : {}), ...(opts.retryDelayMs ? { retryDelayMs: opts.retryDelayMs } : {}) };
   const images = indexOnly ? [] : imagesOf(root);
   const jobs = opts.jobs ?? DEFAULT_JOBS;
+
+  const planned = await Promise.all(
+    images.map(async (img) => {
+      if (!changesBlobs) return { manifest: img.manifest };
+      // an unreadable config only loses the diff_id check; its copy reports the problem
+      const config = await readImageConfig(source, img.manifest, signal).catch(() => undefined);
+      return { manifest: img.manifest, diffIds: config?.diffIds, config: config?.bytes };
+    }),
+  );
+  const actions = planBlobs(planned, opts.compression);
+  if (opts.preserveDigests && (changesFormat || actions.some((a) => a.kind === 'recompress'))) {
+    throw new FerryError('ERR_CONFLICT', 'the requested conversion or recompression would change manifest digests, and digests are to be preserved', {
+      hint: 'drop `preserveDigests` or the conversion',
+    });
+  }
+
+  const lanes = blobLanes(actions);
   // Blob HEADs sent ahead are all answered before the copy commits, fails or aborts: a
   // sync's shared destination lets go of the claims they take only then.
   let ahead: Promise<void> = Promise.resolve();
@@ -126,7 +143,7 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
       // blobs' HEADs go out with the manifest's, and such a copy starts one round trip
       // sooner; a new tag for content already there costs those HEADs. Copies by digest
       // alone (merge children, attachments) are often there already: they wait.
-      const firstBlobs = tag === undefined ? [] : blobLanes(planBlobs(images.map((img) => ({ manifest: img.manifest })))).flatMap((lane) => lane.slice(0, jobs));
+      const firstBlobs = tag === undefined ? [] : lanes.flatMap((lane) => lane.slice(0, jobs));
       ahead = headBlobsAhead(ctx, firstBlobs.filter((a) => a.kind === 'copy').map((a) => a.desc));
       present = await dest.hasManifest(root.raw.digest, { signal }).catch(async (e: unknown) => {
         await ahead;
@@ -144,27 +161,12 @@ export async function copyImage(source: ImageSource, dest: ImageDestination, tag
     }
   }
 
-  const planned = await Promise.all(
-    images.map(async (img) => {
-      if (!changesBlobs) return { manifest: img.manifest };
-      // an unreadable config only loses the diff_id check; its copy reports the problem
-      const config = await readImageConfig(source, img.manifest, signal).catch(() => undefined);
-      return { manifest: img.manifest, diffIds: config?.diffIds, config: config?.bytes };
-    }),
-  );
-  const actions = planBlobs(planned, opts.compression);
-  if (opts.preserveDigests && (changesFormat || actions.some((a) => a.kind === 'recompress'))) {
-    throw new FerryError('ERR_CONFLICT', 'the requested conversion or recompression would change manifest digests, and digests are to be preserved', {
-      hint: 'drop `preserveDigests` or the conversion',
-    });
-  }
-
   const replaced = new Map<Digest, LayerResult>();
   // Each recompressing layer already spreads over every core (block-parallel codecs), so
   // more of them at once only add memory (measured: 6 at once, ~400 MB; 2, under 200).
   const cpuBound = new Semaphore(Math.max(1, Math.min(jobs, availableParallelism())));
   try {
-    await runLanes(blobLanes(actions), jobs, async (a: BlobAction) => {
+    await runLanes(lanes, jobs, async (a: BlobAction) => {
       if (a.kind === 'leave') return;
       if (a.kind === 'recompress') {
         const r = await cpuBound.run(() => recompressLayer(ctx, a));
