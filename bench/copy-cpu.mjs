@@ -41,9 +41,10 @@ for (let i = 0; i < args.length; i++) {
     console.log('usage: node bench/copy-cpu.mjs [--runs N] [--profile DIR] [--layout OCI_DIR] [--delay MS] [--ferry-args "..."] NAME=FERRY_BIN[,VAR=VALUE...] ...');
     process.exit(0);
   } else {
-    const [name, spec = ''] = args[i].split('=');
+    const eq = args[i].indexOf('=');
+    const [name, spec] = eq < 0 ? [args[i], ''] : [args[i].slice(0, eq), args[i].slice(eq + 1)];
     const [bin, ...vars] = spec.split(',');
-    variants.push({ name, bin: bin || join(REPO, 'bin', 'ferry'), env: Object.fromEntries(vars.map((v) => v.split('='))), cpu: [], user: [], sys: [], wall: [], rss: [] });
+    variants.push({ name, bin: bin || join(REPO, 'bin', 'ferry'), env: Object.fromEntries(vars.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)])), cpu: [], user: [], sys: [], wall: [], rss: [] });
   }
 }
 if (variants.length === 0) variants.push({ name: 'this', bin: join(REPO, 'bin', 'ferry'), env: {}, cpu: [], user: [], sys: [], wall: [], rss: [] });

@@ -22,9 +22,10 @@ for (; i < args.length && args[i] !== '--'; i++) {
   if (args[i] === '--runs') runs = Number(args[++i]);
   else if (args[i] === '--warmup') warmup = Number(args[++i]);
   else {
-    const [name, spec] = args[i].split('=');
+    const eq = args[i].indexOf('=');
+    const [name, spec] = eq < 0 ? [args[i], ''] : [args[i].slice(0, eq), args[i].slice(eq + 1)];
     const [bin, ferry, ...vars] = spec.split(',');
-    const env = { ...process.env, ...Object.fromEntries(vars.map((v) => v.split('='))) };
+    const env = { ...process.env, ...Object.fromEntries(vars.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)])) };
     variants.push({ name, bin, ferry: ferry || join(root, 'bin', 'ferry'), env, wall: [], cpu: [] });
   }
 }
