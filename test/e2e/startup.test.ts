@@ -4,8 +4,10 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { codeCacheDir } from '../../src/cli/startup/load-cli.js';
-import { describeRun, REPO_ROOT, runFerry } from '../support/ferry-cli.js';
+import { describeRun, FERRY_BIN, hermeticEnv, REPO_ROOT, runFerry } from '../support/ferry-cli.js';
+import { buildImage } from '../support/fixtures.js';
 import { scratchDirSync } from '../support/scratch.js';
 
 const hasCompileCache = typeof (await import('node:module')).default.enableCompileCache === 'function';
@@ -102,6 +104,28 @@ console.log(JSON.stringify(Object.keys(require.cache).filter((k) => !before.has(
       expect(Object.keys(req(join(bundleDir, 'vendor', `${name}.cjs`)) as object).sort(), name).toEqual(Object.keys(req(name) as object).sort());
     }
     expect(Object.keys(req(join(bundleDir, 'vendor', 'undici.cjs')) as object).sort()).toEqual(['EnvHttpProxyAgent', 'request']);
+  });
+
+  it('ends only after all of its output reached a reader slower than the pipe', async () => {
+    // ferry leaves with process.exit() once main() is done (no heap teardown); output still
+    // queued for a pipe must not be cut off by that
+    const image = await buildImage({ layers: [{ random: { path: 'big.bin', size: 3 * 1024 * 1024, seed: 'slow-reader' } }] });
+    const child = spawn(process.execPath, [FERRY_BIN, 'cat', image.ociRef, 'big.bin'], { env: hermeticEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      chunks.push(d);
+      // a reader that takes its time: ferry's writes fill the pipe and wait
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), 2);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    const out = Buffer.concat(chunks);
+    expect(out.length).toBe(3 * 1024 * 1024);
+    const direct = await runFerry(['cat', image.ociRef, 'big.bin']);
+    expect(direct.stdoutBytes.equals(out)).toBe(true);
   });
 
   it('sets no V8 flags at run time', () => {
