@@ -65,9 +65,9 @@ async function present(ctx: BlobCopyContext, desc: Descriptor): Promise<boolean>
 export async function reuseAtDestination(ctx: BlobCopyContext, desc: Descriptor, opts: { onlyWhereCached?: boolean } = {}): Promise<Reuse> {
   const home = ctx.dest.identity;
   const source = ctx.source.identity;
-  const known = await cachedRepositories(ctx, desc, opts.onlyWhereCached ?? false);
-  // seen in the destination repository itself: a HEAD settles it first (same repository → skip)
-  const headFirst = home !== undefined && known.includes(home.repository);
+  const onlyWhereCached = opts.onlyWhereCached ?? false;
+  const known = await cachedRepositories(ctx, desc, onlyWhereCached);
+  const headFirst = startsWithHead(ctx, known, onlyWhereCached);
   if (headFirst && (await present(ctx, desc))) return { kind: 'skipped' };
   const cached = home && known.length > 0 ? await mountFromCache(ctx, desc, home, known) : { uploadOpen: false };
   if (cached.mountedFrom !== undefined) {
@@ -77,7 +77,7 @@ export async function reuseAtDestination(ctx: BlobCopyContext, desc: Descriptor,
     return { kind: 'mounted', from: `${from.registry}/${from.repository}` };
   }
   // a 202 just said the upload is open: a HEAD or another mount would only add requests
-  if (cached.uploadOpen || opts.onlyWhereCached) return { kind: 'none' };
+  if (cached.uploadOpen || onlyWhereCached) return { kind: 'none' };
   if (!headFirst && (await present(ctx, desc))) return { kind: 'skipped' };
   if (ctx.dest.mountBlob && (await ctx.dest.mountBlob(desc, ctx.source, { signal: ctx.signal }))) {
     ctx.emit({ type: 'blob-mounted', digest: desc.digest, size: desc.size, from: ctx.source.description });
@@ -85,6 +85,17 @@ export async function reuseAtDestination(ctx: BlobCopyContext, desc: Descriptor,
     return { kind: 'mounted', from: ctx.source.description };
   }
   return { kind: 'none' };
+}
+
+/**
+ * Whether the ladder's first request is the HEAD: the cache has seen the blob in the
+ * destination repository itself (a HEAD settles it before any mount), or proposes no
+ * repository at all (and the blob is not one only the cache knows of). headBlobsAhead
+ * sends exactly these HEADs early.
+ */
+function startsWithHead(ctx: BlobCopyContext, known: readonly string[], onlyWhereCached: boolean): boolean {
+  const home = ctx.dest.identity;
+  return (home !== undefined && known.includes(home.repository)) || (known.length === 0 && !onlyWhereCached);
 }
 
 /** The destination registry's repositories the cache has seen the blob in, when the ladder asks the cache. */
@@ -106,11 +117,9 @@ async function cachedRepositories(ctx: BlobCopyContext, desc: Descriptor, onlyWh
  */
 export async function headBlobsAhead(ctx: BlobCopyContext, descs: readonly Descriptor[]): Promise<void> {
   const heads = (ctx.headsAhead ??= new Map());
-  const home = ctx.dest.identity;
   const sent = await Promise.all(
     descs.map(async (desc) => {
-      const known = await cachedRepositories(ctx, desc, false);
-      if (known.length > 0 && !(home && known.includes(home.repository))) return undefined;
+      if (!startsWithHead(ctx, await cachedRepositories(ctx, desc, false), false)) return undefined;
       if (heads.has(desc.digest)) return undefined;
       const head = ctx.dest.hasBlob(desc, { signal: ctx.signal });
       heads.set(desc.digest, head);
