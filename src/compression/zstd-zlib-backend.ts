@@ -6,7 +6,7 @@ import { label } from './compression-error.js';
 import { WrappedTransform } from './wrapped-transform.js';
 import type { ZstdBackend } from './zstd-backend.js';
 import { ZstdFrameSplitter } from './zstd-frames.js';
-import { releaseChunk } from '../stream/read-buffers.js';
+import { READ_BUFFER_SIZE, releaseChunk } from '../stream/read-buffers.js';
 
 /** The part of node:zlib's zstd API (Node >= 22.15) ferry uses; @types/node 20 lacks it. */
 interface ZstdOptions {
@@ -89,7 +89,8 @@ function probe(): ZstdBackend | undefined {
         'zstd compression (zlib)',
       ),
     decompressStream: (what) =>
-      new FrameWiseDecompress(createZstdDecompress({ chunkSize: STREAM_CHUNK }), label(what, 'zstd decompression (zlib)')),
+      // decoded bytes per round trip as for gunzip (gzip-codec.ts, DECODE_CHUNK)
+      new FrameWiseDecompress(createZstdDecompress({ chunkSize: READ_BUFFER_SIZE }), label(what, 'zstd decompression (zlib)')),
     blockCompressor: (level, concurrency) =>
       threadpoolBlockCompressor((block, cb) =>
         // pledgedSrcSize writes the content size into the frame header and lets zstd
