@@ -1,13 +1,12 @@
 import zlib from 'node:zlib';
 import { FerryError, UsageError } from '../errors.js';
 import { MediaType } from '../oci/media-types.js';
-import { READ_BUFFER_SIZE } from '../stream/read-buffers.js';
 import { threadpoolBlockCompressor } from './block-compressor.js';
 import type { Codec, MagicPattern } from './codec.js';
 import { label } from './compression-error.js';
 import { libdeflateLoadError, loadLibdeflate } from './gzip-libdeflate.js';
 import { resolveLevel } from './level.js';
-import { WrappedTransform } from './wrapped-transform.js';
+import { WrappedTransform, ZLIB_DECODE_CHUNK } from './wrapped-transform.js';
 
 /** RFC 1952 ID1 ID2. A tar header cannot start with these (its name field is text). */
 export const gzipMagic: readonly MagicPattern[] = [{ bytes: [0x1f, 0x8b] }];
@@ -22,14 +21,6 @@ export const GZIP_BACKEND_ENV = 'FERRY_GZIP_BACKEND';
  * gunzip of a 128 MB layer cost 0.56-0.90 CPU-s against 0.39-0.45 at 64 KiB.
  */
 const STREAM_CHUNK = 64 * 1024;
-/**
- * Decoded bytes per threadpool round trip. Each chunk also costs a turn of everything
- * after the decoder (diff_id hash, block assembly, the stream machinery between them):
- * in a whole gzip -> zstd copy, 256 KiB instead of 64 took 6-7 % less CPU and 8-10 % less
- * time on Node 20, 22 and 24, for ~3 MB more peak RSS (docs/benchmarks.md, "Decoded
- * chunks of 256 KiB"); 1 MiB gained nothing more and held ~7 MB more.
- */
-const DECODE_CHUNK = READ_BUFFER_SIZE;
 /** A whole block in one or two round trips. */
 const BLOCK_CHUNK = 1024 * 1024;
 
@@ -79,7 +70,7 @@ export function createGzipCodec(backend: GzipBackendName): Codec {
       docker: MediaType.DockerLayerGzip,
     },
     decompress(what) {
-      return new WrappedTransform(zlib.createGunzip({ chunkSize: DECODE_CHUNK }), label(what, 'gzip decompression'));
+      return new WrappedTransform(zlib.createGunzip({ chunkSize: ZLIB_DECODE_CHUNK }), label(what, 'gzip decompression'));
     },
     // The single-stream form; copies use blockCompressor.
     compress(level) {

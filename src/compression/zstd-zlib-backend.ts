@@ -3,10 +3,10 @@ import zlib from 'node:zlib';
 import { FerryError } from '../errors.js';
 import { threadpoolBlockCompressor } from './block-compressor.js';
 import { label } from './compression-error.js';
-import { WrappedTransform } from './wrapped-transform.js';
+import { WrappedTransform, ZLIB_DECODE_CHUNK } from './wrapped-transform.js';
 import type { ZstdBackend } from './zstd-backend.js';
 import { ZstdFrameSplitter } from './zstd-frames.js';
-import { READ_BUFFER_SIZE, releaseChunk } from '../stream/read-buffers.js';
+import { releaseChunk } from '../stream/read-buffers.js';
 
 /** The part of node:zlib's zstd API (Node >= 22.15) ferry uses; @types/node 20 lacks it. */
 interface ZstdOptions {
@@ -89,8 +89,7 @@ function probe(): ZstdBackend | undefined {
         'zstd compression (zlib)',
       ),
     decompressStream: (what) =>
-      // decoded bytes per round trip as for gunzip (gzip-codec.ts, DECODE_CHUNK)
-      new FrameWiseDecompress(createZstdDecompress({ chunkSize: READ_BUFFER_SIZE }), label(what, 'zstd decompression (zlib)')),
+      new FrameWiseDecompress(createZstdDecompress({ chunkSize: ZLIB_DECODE_CHUNK }), label(what, 'zstd decompression (zlib)')),
     blockCompressor: (level, concurrency) =>
       threadpoolBlockCompressor((block, cb) =>
         // pledgedSrcSize writes the content size into the frame header and lets zstd
