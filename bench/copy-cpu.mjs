@@ -25,6 +25,8 @@ import { startRegistry } from './registry.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+/** 'NAME=SPEC' or 'VAR=VALUE' at the first '=' (a value may hold more). */
+const splitOnce = (s) => (s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, '']);
 let runs = 5;
 let profileDir;
 let layout = join(REPO, 'bench', '.work', 'oci');
@@ -41,10 +43,9 @@ for (let i = 0; i < args.length; i++) {
     console.log('usage: node bench/copy-cpu.mjs [--runs N] [--profile DIR] [--layout OCI_DIR] [--delay MS] [--ferry-args "..."] NAME=FERRY_BIN[,VAR=VALUE...] ...');
     process.exit(0);
   } else {
-    const eq = args[i].indexOf('=');
-    const [name, spec] = eq < 0 ? [args[i], ''] : [args[i].slice(0, eq), args[i].slice(eq + 1)];
+    const [name, spec] = splitOnce(args[i]);
     const [bin, ...vars] = spec.split(',');
-    variants.push({ name, bin: bin || join(REPO, 'bin', 'ferry'), env: Object.fromEntries(vars.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)])), cpu: [], user: [], sys: [], wall: [], rss: [] });
+    variants.push({ name, bin: bin || join(REPO, 'bin', 'ferry'), env: Object.fromEntries(vars.map(splitOnce)), cpu: [], user: [], sys: [], wall: [], rss: [] });
   }
 }
 if (variants.length === 0) variants.push({ name: 'this', bin: join(REPO, 'bin', 'ferry'), env: {}, cpu: [], user: [], sys: [], wall: [], rss: [] });

@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+/** 'NAME=SPEC' or 'VAR=VALUE' at the first '=' (a value may hold more). */
+const splitOnce = (s) => (s.includes('=') ? [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] : [s, '']);
 let runs = 20;
 let warmup = 2;
 const variants = [];
@@ -22,10 +24,9 @@ for (; i < args.length && args[i] !== '--'; i++) {
   if (args[i] === '--runs') runs = Number(args[++i]);
   else if (args[i] === '--warmup') warmup = Number(args[++i]);
   else {
-    const eq = args[i].indexOf('=');
-    const [name, spec] = eq < 0 ? [args[i], ''] : [args[i].slice(0, eq), args[i].slice(eq + 1)];
+    const [name, spec] = splitOnce(args[i]);
     const [bin, ferry, ...vars] = spec.split(',');
-    const env = { ...process.env, ...Object.fromEntries(vars.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)])) };
+    const env = { ...process.env, ...Object.fromEntries(vars.map(splitOnce)) };
     variants.push({ name, bin, ferry: ferry || join(root, 'bin', 'ferry'), env, wall: [], cpu: [] });
   }
 }

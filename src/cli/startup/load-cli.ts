@@ -68,13 +68,13 @@ export async function runCli(argv: string[]): Promise<void> {
   const bundle = fileURLToPath(new URL('../../bundle/cli.cjs', import.meta.url));
   const bundleTime = mtimeMs(bundle);
   const modulesTime = mtimeMs(fileURLToPath(new URL('../../cli.js', import.meta.url)));
+  let main: Main;
   if (bundleTime === undefined || (modulesTime !== undefined && modulesTime > bundleTime)) {
     notes.push('running dist/cli.js (no bundle, or one older than dist/cli.js)');
-    const { main } = (await import('../../cli.js')) as { main: Main };
-    await main(argv, notes);
-    return exitWhenWritten();
+    ({ main } = (await import('../../cli.js')) as { main: Main });
+  } else {
+    ({ main } = module.createRequire(import.meta.url)(bundle) as { main: Main });
   }
-  const { main } = module.createRequire(import.meta.url)(bundle) as { main: Main };
   await main(argv, notes);
   await exitWhenWritten();
 }
