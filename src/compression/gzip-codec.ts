@@ -5,6 +5,7 @@ import { threadpoolBlockCompressor } from './block-compressor.js';
 import type { Codec, MagicPattern } from './codec.js';
 import { label } from './compression-error.js';
 import { libdeflateLoadError, loadLibdeflate } from './gzip-libdeflate.js';
+import { lendFresh } from '../stream/read-buffers.js';
 import { resolveLevel } from './level.js';
 import { WrappedTransform, ZLIB_DECODE_CHUNK } from './wrapped-transform.js';
 
@@ -83,7 +84,7 @@ export function createGzipCodec(backend: GzipBackendName): Codec {
       if (libdeflate) {
         const native = libdeflateLevel(resolved);
         return threadpoolBlockCompressor((block, cb) => {
-          libdeflate.gzip(block, native).then((out) => cb(null, out), (err: Error) => cb(err, Buffer.alloc(0)));
+          libdeflate.gzip(block, native).then((out) => cb(null, lendFresh(out)), (err: Error) => cb(err, Buffer.alloc(0)));
         }, concurrency);
       }
       const options = { level: resolved, chunkSize: BLOCK_CHUNK };

@@ -1,6 +1,6 @@
 import { Transform, type Duplex, type TransformCallback } from 'node:stream';
 import { compressionError } from './compression-error.js';
-import { releaseChunk } from '../stream/read-buffers.js';
+import { lendFresh, releaseChunk } from '../stream/read-buffers.js';
 
 /**
  * Decoded bytes per threadpool round trip for node:zlib's decoders (gunzip, and zstd on
@@ -31,7 +31,9 @@ export class WrappedTransform extends Transform {
   ) {
     super();
     inner.on('data', (chunk: Buffer) => {
-      if (!this.push(chunk)) inner.pause();
+      // a full output buffer is node:zlib's no more (it takes a new one): whoever writes
+      // the chunk out can free it at once (lendFresh)
+      if (!this.push(lendFresh(chunk))) inner.pause();
     });
     inner.once('end', () => {
       const cb = this.flushCallback;

@@ -3,7 +3,7 @@
 // again) once every view of it is back. The pool is module state shared by the tests
 // in this file, so each test works with counts relative to where it started.
 import { describe, expect, it } from 'vitest';
-import { idleReadBuffers, isLent, lendToOwner, lendView, nextReadBuffer, READ_BUFFER_SIZE, releaseChunk, takeReadBuffer } from '../../../src/stream/read-buffers.js';
+import { idleReadBuffers, isLent, lendFresh, lendToOwner, lendView, nextReadBuffer, READ_BUFFER_SIZE, releaseChunk, takeReadBuffer } from '../../../src/stream/read-buffers.js';
 
 /** Takes every idle buffer out of the pool, so the next take is a new one. */
 function drain(): Buffer[] {
@@ -185,5 +185,70 @@ describe('read buffers', () => {
     const back: ArrayBuffer[] = [];
     lendToOwner(Buffer.alloc(100), (memory) => back.push(memory));
     expect(back).toEqual([]);
+  });
+});
+
+// Fresh memory (node:zlib's output buffers, a native compressor's results) is freed as
+// soon as it is full and every piece of it is back. Node 20 has no ArrayBuffer.transfer:
+// there every chunk passes through untouched, which the same tests check.
+const canFree = typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === 'function';
+
+describe(canFree ? 'fresh memory' : 'fresh memory, on a runtime without ArrayBuffer.transfer', () => {
+  it('frees a chunk that is its whole memory once it is handed back', () => {
+    const chunk = Buffer.allocUnsafeSlow(256 * 1024).fill(7);
+    const lentChunk = lendFresh(chunk);
+    expect(lentChunk.equals(chunk)).toBe(true);
+    expect(lentChunk.buffer).toBe(chunk.buffer);
+    expect(isLent(lentChunk)).toBe(canFree);
+    const idle = idleReadBuffers();
+    releaseChunk(lentChunk);
+    expect(chunk.buffer.byteLength).toBe(canFree ? 0 : 256 * 1024);
+    // freed, not pooled
+    expect(idleReadBuffers()).toBe(idle);
+  });
+
+  it('frees memory filled in pieces only once the last piece is written and every piece is back', () => {
+    const memory = Buffer.allocUnsafeSlow(256 * 1024).fill(1);
+    releaseChunk(lendFresh(memory.subarray(0, 100_000)));
+    // not filled yet: its writer still writes into the rest
+    expect(memory.buffer.byteLength).toBe(256 * 1024);
+    memory.fill(2, 100_000);
+    const second = lendFresh(memory.subarray(100_000, 200_000));
+    const last = lendFresh(memory.subarray(200_000));
+    releaseChunk(last);
+    expect(memory.buffer.byteLength).toBe(256 * 1024);
+    expect(second[0]).toBe(2);
+    releaseChunk(second);
+    expect(memory.buffer.byteLength).toBe(canFree ? 0 : 256 * 1024);
+  });
+
+  it('never frees memory first seen in the middle, small memory, or memory lent otherwise', () => {
+    const middle = Buffer.allocUnsafeSlow(256 * 1024);
+    const fromMiddle = lendFresh(middle.subarray(10));
+    releaseChunk(fromMiddle);
+    expect(middle.buffer.byteLength).toBe(256 * 1024);
+    const small = Buffer.allocUnsafeSlow(1000);
+    expect(lendFresh(small)).toBe(small);
+    const read = takeReadBuffer();
+    const view = lendView(read, 0, READ_BUFFER_SIZE);
+    expect(lendFresh(view)).toBe(view);
+    releaseChunk(view);
+    expect(read.buffer.byteLength).toBe(READ_BUFFER_SIZE);
+    const owned = Buffer.allocUnsafeSlow(256 * 1024);
+    const back: ArrayBuffer[] = [];
+    const ownedView = lendToOwner(owned, (m) => back.push(m));
+    expect(lendFresh(owned)).toBe(owned);
+    releaseChunk(ownedView);
+    expect(back).toEqual([owned.buffer]);
+    expect(owned.buffer.byteLength).toBe(256 * 1024);
+  });
+
+  it('leaves memory with a piece still out to GC, intact', () => {
+    const memory = Buffer.allocUnsafeSlow(128 * 1024).fill(3);
+    const a = lendFresh(memory.subarray(0, 64 * 1024));
+    lendFresh(memory.subarray(64 * 1024));
+    releaseChunk(a);
+    expect(memory.buffer.byteLength).toBe(128 * 1024);
+    expect(memory.every((b) => b === 3)).toBe(true);
   });
 });
