@@ -111,10 +111,7 @@ export function lendFresh(chunk: Buffer): Buffer {
     fresh.set(ab, state);
   } else if (state.filled) return chunk;
   if (chunk.byteOffset + chunk.byteLength === ab.byteLength) state.filled = true;
-  outstanding.set(ab, (outstanding.get(ab) ?? 0) + 1);
-  const view = chunk.subarray(0);
-  lent.add(view);
-  return view;
+  return lendView(chunk, 0, chunk.length);
 }
 
 /**
