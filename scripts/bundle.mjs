@@ -46,24 +46,46 @@ function checkUndiciImports() {
 }
 
 /**
- * The stand-in: an object with the vendor module's export names (read from the module
- * at build time) as getters that require the vendor file on first use. esbuild's import
- * helpers copy such getters as getters, so nothing loads before a command needs it.
+ * A stand-in: an object with a module's export names (read from the module at build
+ * time) as getters that load the module on first use (`load`: an expression). esbuild's
+ * import helpers copy such getters as getters, so nothing loads before a command needs it.
  */
-function standIn(name) {
-  const real = requireFromRoot(lazyVendors[name]);
+function standInFor(real, label, load) {
   // a module that is itself a function or class cannot be stood in for by an object
-  if (typeof real !== 'object' || real === null) throw new Error(`${name} exports a ${typeof real}, not an object: it cannot be loaded lazily`);
+  if (typeof real !== 'object' || real === null) throw new Error(`${label} exports a ${typeof real}, not an object: it cannot be loaded lazily`);
   const names = Object.keys(real).filter((k) => k !== '__esModule');
   return `'use strict';
-const { join } = require('node:path');
 let loaded;
-const load = () => (loaded ??= require(join(__dirname, 'vendor', ${JSON.stringify(`${name}.cjs`)})));
+const load = () => (loaded ??= ${load});
 ${real.__esModule ? "Object.defineProperty(exports, '__esModule', { value: true });\n" : ''}for (const name of ${JSON.stringify(names)}) {
   Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });
 }
 `;
 }
+
+/** A vendor package's stand-in: requires its own bundle in dist/bundle/vendor/. */
+const standIn = (name) =>
+  standInFor(requireFromRoot(lazyVendors[name]), name, `require(require('node:path').join(__dirname, 'vendor', ${JSON.stringify(`${name}.cjs`)}))`);
+
+/**
+ * Node built-ins that cost start-up time and that only some commands use: crypto (~3 ms;
+ * hashing starts after the first request is out), zlib (~2 ms), worker_threads, and
+ * child_process (commander requires it for executable subcommands, which ferry has none
+ * of). Their stand-ins look the module up on first use: docs/decisions.md, "Start-up".
+ * The export names are the building Node's; ferry's named imports are checked by tsc
+ * against @types/node 20, so each is there in any Node that can build it.
+ */
+const lazyBuiltins = /^(?:node:)?(crypto|zlib|worker_threads|child_process)$/;
+const lazyBuiltin = {
+  name: 'lazy-builtin',
+  setup(b) {
+    b.onResolve({ filter: lazyBuiltins }, (args) => ({ path: lazyBuiltins.exec(args.path)[1], namespace: 'lazy-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: standInFor(process.getBuiltinModule(`node:${args.path}`), `node:${args.path}`, `process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)})`),
+      loader: 'js',
+    }));
+  },
+};
 
 const lazyVendor = {
   name: 'lazy-vendor',
@@ -109,7 +131,7 @@ const result = await build({
   banner: { js: "const __ferryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   // tsc's maps lead on to src/: a --debug stack trace names src/*.ts lines (only --debug
   // turns source maps on at run time). Positions only: the sources are not shipped.
-  plugins: [lazyVendor],
+  plugins: [lazyVendor, lazyBuiltin],
   // the stand-ins require their vendor file by a path computed at run time, on purpose
   logOverride: { 'unsupported-require-call': 'silent' },
 });

@@ -1,4 +1,4 @@
-import zlib from 'node:zlib';
+import { createGunzip, createGzip, gzip } from 'node:zlib';
 import { FerryError, UsageError } from '../errors.js';
 import { MediaType } from '../oci/media-types.js';
 import { threadpoolBlockCompressor } from './block-compressor.js';
@@ -72,12 +72,12 @@ export function createGzipCodec(backend: GzipBackendName): Codec {
       docker: MediaType.DockerLayerGzip,
     },
     decompress(what) {
-      return new WrappedTransform(zlib.createGunzip({ chunkSize: ZLIB_DECODE_CHUNK }), label(what, 'gzip decompression'));
+      return new WrappedTransform(createGunzip({ chunkSize: ZLIB_DECODE_CHUNK }), label(what, 'gzip decompression'));
     },
     // The single-stream form; copies use blockCompressor.
     compress(level) {
       const options = { level: resolveLevel(codec, level), chunkSize: STREAM_CHUNK };
-      return new WrappedTransform(zlib.createGzip(options), 'gzip compression');
+      return new WrappedTransform(createGzip(options), 'gzip compression');
     },
     blockCompressor(level, concurrency) {
       const resolved = resolveLevel(codec, level);
@@ -88,7 +88,7 @@ export function createGzipCodec(backend: GzipBackendName): Codec {
         }, concurrency);
       }
       const options = { level: resolved, chunkSize: BLOCK_CHUNK };
-      return threadpoolBlockCompressor((block, cb) => zlib.gzip(block, options, cb), concurrency);
+      return threadpoolBlockCompressor((block, cb) => gzip(block, options, cb), concurrency);
     },
   };
   codecs.set(backend, codec);

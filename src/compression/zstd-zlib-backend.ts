@@ -1,5 +1,4 @@
 import type { Duplex, TransformCallback } from 'node:stream';
-import zlib from 'node:zlib';
 import { FerryError } from '../errors.js';
 import { threadpoolBlockCompressor } from './block-compressor.js';
 import { label } from './compression-error.js';
@@ -71,6 +70,9 @@ export function zlibZstdLoadError(): string | undefined {
 }
 
 function probe(): ZstdBackend | undefined {
+  // looked up here, not imported: the CLI bundle loads node:zlib on first use
+  // (scripts/bundle.mjs), and a namespace import would load it at start-up
+  const zlib = process.getBuiltinModule('node:zlib');
   const z = zlib as unknown as Partial<ZlibZstd>;
   const c = zlib.constants as unknown as Record<string, number | undefined>;
   const { createZstdCompress, createZstdDecompress, zstdCompress } = z;

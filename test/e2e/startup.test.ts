@@ -106,6 +106,36 @@ console.log(JSON.stringify(Object.keys(require.cache).filter((k) => !before.has(
     expect(Object.keys(req(join(bundleDir, 'vendor', 'undici.cjs')) as object).sort()).toEqual(['EnvHttpProxyAgent', 'request']);
   });
 
+  it('loads none of the Node built-ins only some commands use until one is used', async () => {
+    // crypto, zlib, worker_threads and child_process cost ~6 ms of start-up on Node 24
+    // (scripts/bundle.mjs); each loads on its first use, and then works as itself
+    const bundle = join(REPO_ROOT, 'dist', 'bundle', 'cli.cjs');
+    // a script file: \`node -e\` loads crypto for itself
+    const script = join(scratchDirSync('lazy-builtins'), 'probe.cjs');
+    writeFileSync(
+      script,
+      `const lazy = /^NativeModule (crypto|zlib|worker_threads|child_process)$/;
+const loaded = () => process.moduleLoadList.filter((m) => lazy.test(m)).map((m) => m.slice(13)).sort();
+const before = loaded();
+const { main } = require(${JSON.stringify(bundle)});
+const atStart = loaded();
+main(['node', 'ferry', 'inspect', '--raw', ${JSON.stringify(hello)}]).then(() => {
+  process.stderr.write(JSON.stringify({ before, atStart, afterInspect: loaded() }));
+});`,
+    );
+    const { spawnSync } = await import('node:child_process');
+    const run = spawnSync(process.execPath, [script], { encoding: 'utf8', env: hermeticEnv() });
+    expect(run.status, run.stderr).toBe(0);
+    const seen = JSON.parse(run.stderr) as Record<string, string[]>;
+    expect(seen['before']).toEqual([]);
+    expect(seen['atStart']).toEqual([]);
+    // inspect checks the manifest's digest with crypto, through the stand-in
+    expect(seen['afterInspect']).toEqual(['crypto']);
+    const direct = await runFerry(['inspect', '--raw', hello]);
+    expect(run.stdout).toBe(direct.stdout);
+    expect(run.stdout).toContain('"schemaVersion"');
+  });
+
   it('ends only after all of its output reached a reader slower than the pipe', async () => {
     // ferry leaves with process.exit() once main() is done (no heap teardown); output still
     // queued for a pipe must not be cut off by that
