@@ -15,7 +15,8 @@ export const LAYER_CONCURRENCY = 3;
 
 /**
  * Reads every layer in parallel and returns them in manifest order. Only metadata is
- * kept; `inspect` may look at a file's bytes as they stream by (lint's content checks).
+ * kept; `inspect` may look at a file's bytes as they stream by (lint's content checks),
+ * copying what it keeps: each chunk is freed once the next is read (WalkOptions).
  */
 export async function collectLayers(
   source: ImageSource,
@@ -35,6 +36,7 @@ export async function collectLayers(
         if (inspect) await inspect(entry, body, ordinal);
       },
       options.signal,
+      { freeChunks: true },
     );
     out[index] = { ...result, index, descriptor, entries };
   };

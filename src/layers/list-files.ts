@@ -50,7 +50,7 @@ export async function listFiles(input: string | Location, request: ListRequest =
       const files: FileRow[] = [];
       await walkLayer(source, layers[n]!, (entry) => {
         if (within(entry.path, prefix)) files.push(rowOf(entry.path, entry, n));
-      }, request.signal);
+      }, request.signal, { freeChunks: true });
       return { location: source.description, digest: image.digest, layer: n, files };
     }
     const tree = new MergedTree();

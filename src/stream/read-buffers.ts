@@ -56,6 +56,11 @@ export function nextReadBuffer(last: Buffer | undefined): Buffer {
   return takeReadBuffer();
 }
 
+/** Whether `chunk` is a view this module lent and that has not been handed back. */
+export function isLentChunk(chunk: Buffer): boolean {
+  return lent.has(chunk);
+}
+
 /** Whether views of `buf` are still out. */
 export function isLent(buf: Buffer): boolean {
   return outstanding.has(buf.buffer);
@@ -84,6 +89,9 @@ export function lendToOwner(buf: Buffer, back: (memory: ArrayBuffer) => void): B
 
 /** ArrayBuffer.prototype.transfer: Node >= 22 (V8 11.4); @types/node 20 lacks it. */
 type Transferable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+
+/** Whether lendFresh can free memory on this runtime (Node >= 22); on Node 20 it lends nothing. */
+export const freesFreshMemory = typeof (ArrayBuffer.prototype as Transferable).transfer === 'function';
 
 /** Below this, fresh memory is left to GC: the bookkeeping would cost more than it saves. */
 const FRESH_MIN = 64 * 1024;
