@@ -60,13 +60,15 @@ class Finder {
         if (entry.path === path && !entry.whiteout) {
           let content: Buffer | undefined;
           if (entry.type === 'file' && entry.size <= CAT_BUFFER_LIMIT) {
-            const chunks: Buffer[] = [];
-            for await (const chunk of body) chunks.push(chunk);
-            content = Buffer.concat(chunks);
+            // copied as it streams: the walk frees each chunk once the next is read
+            const bytes = Buffer.allocUnsafe(entry.size);
+            let at = 0;
+            for await (const chunk of body) at += chunk.copy(bytes, at);
+            content = bytes.subarray(0, at);
           }
           found = { layer: i, ordinal, entry, content };
         } else if (hides(entry, path)) hidden = true;
-      }, this.signal);
+      }, this.signal, { freeChunks: true });
       if (found) return found;
       if (hidden) return undefined;
     }
