@@ -110,7 +110,7 @@ const fresh = new WeakMap<ArrayBufferLike, { filled: boolean }>();
  */
 export function lendFresh(chunk: Buffer): Buffer {
   const ab = chunk.buffer as Transferable;
-  if (!ab.transfer || ab.byteLength < FRESH_MIN || lent.has(chunk)) return chunk;
+  if (!freesFreshMemory || ab.byteLength < FRESH_MIN || lent.has(chunk)) return chunk;
   let state = fresh.get(ab);
   if (!state) {
     // only memory seen from its first byte, and not lent in any other way
